@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.database.kind).toBe('sqlite');
+    expect(c.publicUrl).toBe('http://127.0.0.1:8080');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('switches to PostgreSQL with DATABASE_URL', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://localhost/test' });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://localhost/test' });
+  });
+
+  it('lists every problem at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SCEP_ALLOW_LEGACY_DES: 'maybe' });
+      expect.unreachable('loadConfig accepted a bad environment');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/^PORT: /m);
+      expect(problems).toMatch(/^DATABASE_URL: /m);
+      expect(problems).toMatch(/^SCEP_ALLOW_LEGACY_DES: /m);
+    }
+  });
+
+  it('treats empty values as unset and trims a trailing slash from PUBLIC_URL', () => {
+    const c = loadConfig({ PORT: '', PUBLIC_URL: 'https://portal.example.com/' });
+    expect(c.port).toBe(8080);
+    expect(c.publicUrl).toBe('https://portal.example.com');
+  });
+});

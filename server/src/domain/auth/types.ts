@@ -1,0 +1,27 @@
+export const ADMIN_SCOPES = ['read', 'write', 'tokens'] as const;
+export type AdminScope = (typeof ADMIN_SCOPES)[number];
+
+export interface AdminToken {
+  id: string;
+  name: string;
+  scopes: AdminScope[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface TokenRepo {
+  create(input: { id: string; name: string; tokenHash: string; scopes: AdminScope[] }, now: Date): Promise<AdminToken>;
+  findByHash(tokenHash: string): Promise<(AdminToken & { tokenHash: string }) | null>;
+  touch(id: string, now: Date): Promise<void>;
+  revoke(id: string, now: Date): Promise<boolean>;
+  list(): Promise<AdminToken[]>;
+  count(): Promise<number>;
+}
+
+export interface KvRepo {
+  get(key: string): Promise<string | null>;
+  /** Sets the key only if it is absent; returns the value that is stored afterwards. */
+  setIfAbsent(key: string, value: string): Promise<string>;
+  set(key: string, value: string): Promise<void>;
+}

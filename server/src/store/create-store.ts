@@ -1,0 +1,27 @@
+import { type Kysely, sql } from 'kysely';
+import type { Store } from '../ports.ts';
+import { createAuditRepo } from './audit-repo.ts';
+import { createDirectoryRepo } from './directory-repo.ts';
+import { createPolicyRepo } from './policy-repo.ts';
+import type { Database } from './schema.ts';
+import { createKvRepo, createTokenRepo } from './token-repo.ts';
+
+/**
+ * The Store over a Kysely instance (SQLite or PostgreSQL — same code). Inside `transaction`
+ * the callback gets a Store bound to that transaction; nested calls reuse it.
+ */
+export function createStore(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Store {
+  const store: Store = {
+    kind,
+    directory: createDirectoryRepo(db),
+    policies: createPolicyRepo(db),
+    audit: createAuditRepo(db),
+    tokens: createTokenRepo(db),
+    kv: createKvRepo(db),
+    transaction: (fn) => (db.isTransaction ? fn(store) : db.transaction().execute((trx) => fn(createStore(trx, kind)))),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+  };
+  return store;
+}

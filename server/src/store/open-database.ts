@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../errors.ts';
+import { migrations } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  kind: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns int8 as a string to protect precision; our int8 columns hold epoch
+// milliseconds and counts, far below 2^53, so numbers are right. Per pool, not global.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 && format !== 'binary') return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/**
+ * Opens the database and brings its schema up to date. SQLite: WAL, synchronous=FULL,
+ * foreign keys on, a busy timeout so CLI and server can share the file. PostgreSQL: a pool,
+ * optionally pinned to a schema (tests give each run its own).
+ */
+export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
+  let db: Kysely<Database>;
+  if (target.kind === 'sqlite') {
+    if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
+    const sqlite = new SqliteDatabase(target.file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  } else {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: 10,
+      types: pgTypes,
+      ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, kind: target.kind, close: () => db.destroy() };
+}
+
+const provider: MigrationProvider = {
+  getMigrations: async (): Promise<Record<string, Migration>> => migrations,
+};
+
+/** Applies pending migrations; fails with the migration's name and cause. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  // Areas add migrations independently; a database may have applied a later-numbered one first.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new AppError('internal', `database migration ${failed} failed`, { cause: error });
+  }
+}

@@ -1,0 +1,112 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database as Kysely sees it. Portable on SQLite and PostgreSQL: ids are text (UUIDv7, so
+ * they sort by creation), times are integer epoch milliseconds, booleans 0/1, JSON as text.
+ * Later areas add their tables in their own migration and their own interface below.
+ */
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string | null;
+  locale: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
+export interface DevicesTable {
+  id: string;
+  user_id: string;
+  platform: string;
+  name: string;
+  status: 'enrolled' | 'retired';
+  /** SPKI DER (base64) of the device's ECDSA P-256 identity key. */
+  identity_key: string;
+  /** SPKI DER (base64) of the device's ECDH P-256 transport key. */
+  transport_key: string;
+  push_endpoint: string | null;
+  push_p256dh: string | null;
+  push_auth: string | null;
+  push_updated_at: number | null;
+  enrolled_at: number;
+  last_seen_at: number | null;
+  retired_at: number | null;
+}
+
+export interface EnrollmentCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  created_by: string;
+}
+
+export interface PoliciesTable {
+  id: string;
+  name: string;
+  /** PolicySettings as JSON. */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PolicyAssignmentsTable {
+  policy_id: string;
+  group_id: string;
+  mode: 'include' | 'exclude';
+}
+
+export interface AdminTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  /** JSON object; never a secret. */
+  details: string | null;
+}
+
+export interface KvTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  devices: DevicesTable;
+  enrollment_codes: EnrollmentCodesTable;
+  policies: PoliciesTable;
+  policy_assignments: PolicyAssignmentsTable;
+  admin_tokens: AdminTokensTable;
+  audit_log: AuditLogTable;
+  kv: KvTable;
+}
+
+// Keep Generated importable for later tables with database-made columns.
+export type { Generated };
