@@ -1,0 +1,167 @@
+/**
+ * The SCEP endpoint logic (RFC 8894), independent of any HTTP framework: the HTTP layer passes
+ * the operation and the message bytes, and writes back status, content type and body.
+ */
+import { randomBytes } from 'node:crypto';
+import { AppError, isAppError } from '../../errors.ts';
+import type { CaSigner } from '../ca.ts';
+import { checkSubjectKey } from '../issue-certificate.ts';
+import { toBytes, toHex } from '../x509-builders.ts';
+import { createAsyncMutex } from './async-mutex.ts';
+import { buildCaCaps } from './caps.ts';
+import { buildCertRep, type CertRepOutcome } from './cert-rep.ts';
+import { type PkiMessage, parsePkiMessage, type ScepCsr } from './pki-message.ts';
+import { type FailInfo, MESSAGE_TYPE, ScepFailure, ScepMalformedError } from './scep-constants.ts';
+
+export interface ScepIdentity {
+  email: string;
+  displayName?: string | null | undefined;
+}
+
+export interface ScepServiceOptions {
+  ca: CaSigner;
+  /** Accept single-DES envelopes (scepclient 2.1.0). Off by default: DES is broken. */
+  allowLegacyDes: boolean;
+  /** Checks (and consumes) a one-time challenge; null when unknown, used or expired. */
+  verifyChallenge(challenge: string, csr: ScepCsr): Promise<ScepIdentity | null>;
+  /** Issues (and stores) the signing certificate; returns its DER. */
+  issue(spkiDer: Uint8Array, email: string, displayName: string | null | undefined): Promise<Uint8Array>;
+  /** Records a transaction id; false when it was seen before (replay). */
+  rememberTransaction(transactionId: string, signerThumbprint: string): Promise<boolean>;
+  /** Maps a certificate this CA issued to its (still entitled) user; enables RenewalReq. */
+  findIssuedBySigner?(certDer: Uint8Array): Promise<ScepIdentity | null>;
+  now?(): Date;
+}
+
+export interface ScepRequest {
+  operation: string | null | undefined;
+  message: Uint8Array | null;
+}
+
+export interface ScepResponse {
+  status: number;
+  contentType: string;
+  body: Uint8Array | string;
+}
+
+export interface ScepService {
+  handle(request: ScepRequest): Promise<ScepResponse>;
+}
+
+const PKI_MESSAGE_TYPE = 'application/x-pki-message';
+
+/**
+ * Creates the SCEP service. Checks the CA can do SCEP (RSA key: requests are encrypted to it).
+ * Certificate issuance runs under a mutex so that concurrent enrollments never interleave.
+ */
+export function createScepService(options: ScepServiceOptions): ScepService {
+  if (options.ca.keyAlgorithm === 'EC-P256') {
+    throw new AppError('validation_failed', 'SCEP needs an RSA CA: clients encrypt their requests to the CA key');
+  }
+  const { ca } = options;
+  const now = options.now ?? (() => new Date());
+  const mutex = createAsyncMutex();
+  const rejectionSecret = new Uint8Array(randomBytes(32));
+  const caps = buildCaCaps({ renewal: options.findIssuedBySigner !== undefined });
+
+  async function pkiOperation(message: Uint8Array): Promise<ScepResponse> {
+    let request: PkiMessage;
+    try {
+      request = await parsePkiMessage(ca, message, { allowLegacyDes: options.allowLegacyDes, rejectionSecret });
+    } catch (error) {
+      if (error instanceof ScepMalformedError) return text(400, `bad SCEP message: ${error.message}`);
+      if (error instanceof ScepFailure) return reply(error, { status: 'failure', failInfo: error.failInfo });
+      throw error;
+    }
+    try {
+      return reply(request, await enroll(request));
+    } catch (error) {
+      if (error instanceof ScepFailure) return reply(request, { status: 'failure', failInfo: error.failInfo });
+      throw error;
+    }
+  }
+
+  async function enroll(request: PkiMessage): Promise<CertRepOutcome> {
+    const fail = (failInfo: FailInfo, why: string) => new ScepFailure(failInfo, request, why);
+    if (request.messageType === MESSAGE_TYPE.CertPoll) {
+      // Issuance is synchronous, so nothing is ever PENDING: no poll can match a request.
+      throw fail('badCertId', 'no pending request for this transaction');
+    }
+    const csr = request.csr;
+    if (!csr) throw fail('badRequest', `unsupported messageType ${request.messageType}`);
+    try {
+      checkSubjectKey(csr.spkiDer);
+    } catch (error) {
+      if (isAppError(error)) throw fail('badRequest', error.message);
+      throw error;
+    }
+    const thumbprint = toHex(
+      new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', toBytes(request.signerCertificateDer))),
+    );
+    const renewal = request.messageType === MESSAGE_TYPE.RenewalReq;
+    if (renewal) await checkRenewalSigner(request);
+    return mutex.run(async () => {
+      const identity = renewal ? await renewalIdentity(request) : await challengeIdentity(request, csr);
+      if (!(await options.rememberTransaction(request.transactionId, thumbprint))) {
+        throw fail('badRequest', 'transaction id replayed');
+      }
+      const certificateDer = await options.issue(csr.spkiDer, identity.email, identity.displayName);
+      return { status: 'success', certificateDer, recipient: request.signerCertificate, requestCipher: request.contentCipher };
+    });
+  }
+
+  async function challengeIdentity(request: PkiMessage, csr: ScepCsr): Promise<ScepIdentity> {
+    const challenge = csr.challengePassword;
+    const identity = challenge ? await options.verifyChallenge(challenge, csr) : null;
+    if (!identity) throw new ScepFailure('badRequest', request, 'challenge password missing or not valid');
+    return identity;
+  }
+
+  /** RenewalReq must be signed by an unexpired certificate this CA issued. */
+  async function checkRenewalSigner(request: PkiMessage): Promise<void> {
+    const signer = request.signerCertificate;
+    let issuedHere = false;
+    try {
+      issuedHere =
+        signer.issuer.isEqual(ca.certificate.subject) && (await signer.verify(ca.certificate, ca.engine));
+    } catch {
+      issuedHere = false;
+    }
+    if (!issuedHere) throw new ScepFailure('badMessageCheck', request, 'renewal not signed by a certificate of this CA');
+    const at = now().getTime();
+    if (at < signer.notBefore.value.getTime() || at > signer.notAfter.value.getTime()) {
+      throw new ScepFailure('badTime', request, 'the certificate used for renewal is not valid now');
+    }
+  }
+
+  async function renewalIdentity(request: PkiMessage): Promise<ScepIdentity> {
+    const identity = options.findIssuedBySigner ? await options.findIssuedBySigner(request.signerCertificateDer) : null;
+    if (!identity) throw new ScepFailure('badRequest', request, 'the renewing certificate is unknown or revoked');
+    return identity;
+  }
+
+  async function reply(context: PkiMessage | ScepFailure, outcome: CertRepOutcome): Promise<ScepResponse> {
+    const replyContext = context instanceof ScepFailure ? context.context : context;
+    return { status: 200, contentType: PKI_MESSAGE_TYPE, body: await buildCertRep(ca, replyContext, outcome) };
+  }
+
+  return {
+    async handle({ operation, message }: ScepRequest): Promise<ScepResponse> {
+      switch (operation) {
+        case 'GetCACaps':
+          return { status: 200, contentType: 'text/plain; charset=utf-8', body: caps };
+        case 'GetCACert':
+          return { status: 200, contentType: 'application/x-x509-ca-cert', body: ca.certificateDer };
+        case 'PKIOperation':
+          if (!message || message.length === 0) return text(400, 'PKIOperation needs a message');
+          return pkiOperation(message);
+        default:
+          return text(400, `unknown SCEP operation ${JSON.stringify(String(operation ?? '')).slice(0, 60)}`);
+      }
+    },
+  };
+}
+
+function text(status: number, body: string): ScepResponse {
+  return { status, contentType: 'text/plain; charset=utf-8', body };
+}
