@@ -1,5 +1,8 @@
 import type { AuditRepo } from './domain/audit/types.ts';
+import type { CampaignRepo } from './domain/campaigns/types.ts';
 import type { KvRepo, TokenRepo } from './domain/auth/types.ts';
+import type { CaRepo, CredentialRepo } from './domain/credentials/types.ts';
+import type { DeviceRepo } from './domain/devices/types.ts';
 import type { DirectoryRepo } from './domain/directory/types.ts';
 import type { PolicyRepo } from './domain/policy/types.ts';
 
@@ -79,6 +82,10 @@ export interface Store {
   readonly audit: AuditRepo;
   readonly tokens: TokenRepo;
   readonly kv: KvRepo;
+  readonly campaigns: CampaignRepo;
+  readonly devices: DeviceRepo;
+  readonly credentials: CredentialRepo;
+  readonly ca: CaRepo;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /api/health. */
   ping(): Promise<void>;

@@ -1,11 +1,17 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { resolve } from 'node:path';
 import { serve as serveNode } from '@hono/node-server';
 import type { Config } from './config.ts';
+import { AppError } from './errors.ts';
 import { bootstrapAdminToken } from './domain/auth/admin-tokens.ts';
 import { createApp } from './http/app.ts';
+import { createLogger } from './log/create-logger.ts';
 import { openRuntime } from './runtime.ts';
+import { openCertificates, scheduleRenewalSweep } from './vault/open-certificates.ts';
+import { channelsFromConfig } from './worker/channels-from-config.ts';
+import { startWorker } from './worker/start-worker.ts';
 
 export const WEB_ROOT = resolve(import.meta.dirname, '../../dist/web');
 
@@ -15,6 +21,18 @@ export async function buildWebIfNeeded(log: (line: string) => void): Promise<voi
   log('building the web app (first start)…');
   const { build } = await import('vite');
   await build({ configFile: resolve(import.meta.dirname, '../../vite.config.ts'), logLevel: 'warn' });
+}
+
+/** Reads the PEM files of TLS_CERT/TLS_KEY, failing with the file and reason (never the key). */
+function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new AppError('bad_request', `cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  };
+  return { cert: read(tls.certFile, 'TLS_CERT'), key: read(tls.keyFile, 'TLS_KEY') };
 }
 
 export interface Running {
@@ -33,20 +51,39 @@ export async function startServer(config: Config, log: (line: string) => void): 
   if (token) {
     log(`admin token (shown once; keep it safe): ${token}`);
   }
+  // First start creates DATA_DIR/kek (0600) and the built-in CA; a wrong KEK fails here.
+  const certificates = await openCertificates(config, rt.context('system'));
+  const stopSweep = scheduleRenewalSweep(rt.context('system'), certificates, config, (level, message, detail) => log(JSON.stringify({ level, message, ...detail })));
+  const delivery = channelsFromConfig(config, rt.clock);
+  // The embedded worker (WORKER=embedded, the default) sends notifications from this process.
+  const embedded = config.embeddedWorker
+    ? startWorker(config, rt.store, rt.clock, (level, message, detail) => log(JSON.stringify({ level, message, ...detail })), delivery)
+    : null;
   const app = createApp({
     store: rt.store,
     clock: rt.clock,
     config,
+    vault: certificates.vault,
+    ca: certificates.ca,
+    delivery: { configured: delivery.configured, vapidPublicKey: delivery.vapidPublicKey, ...(embedded ? { wake: () => embedded.worker.wake() } : {}) },
     webRoot: existsSync(WEB_ROOT) ? WEB_ROOT : null,
-    log: (level, message, detail) => log(JSON.stringify({ level, message, ...detail })),
+    logger: createLogger({ level: config.logLevel }),
   });
   const server = await new Promise<Server>((resolveServer, reject) => {
-    const s = serveNode({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolveServer(s as Server));
+    const s = serveNode(
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        ...(config.tls ? { createServer: createHttpsServer, serverOptions: readTlsFiles(config.tls) } : {}),
+      },
+      () => resolveServer(s as Server),
+    );
     (s as Server).once('error', reject);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log(`smime-portal serving ${url} (database: ${rt.store.kind}${config.database.kind === 'sqlite' ? ` ${config.database.file}` : ''})`);
   return {
     url,
@@ -56,6 +93,9 @@ export async function startServer(config: Config, log: (line: string) => void): 
         server.close(() => r());
         server.closeIdleConnections?.();
       });
+      stopSweep();
+      if (embedded) await embedded.stop();
+      else await Promise.all([delivery.channels.push.close(), delivery.channels.email.close()]);
       await rt.close();
     },
   };

@@ -29,7 +29,7 @@ export async function createTestApp(database: OpenDatabase): Promise<TestApp> {
     store,
     clock,
     token,
-    call: (method, path, body, headers = {}) =>
+    call: async (method, path, body, headers = {}) =>
       app.request(path, {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body === undefined || typeof body === 'string' ? {} : { 'content-type': 'application/json' }), ...headers },

@@ -1,12 +1,17 @@
 import { render } from 'preact';
+import { App } from './app.tsx';
+import { I18nProvider } from './i18n/i18n.tsx';
+import { RouterProvider } from './router.tsx';
+import { createSwBridge } from './sw-bridge.ts';
+import './styles.css';
 
-function App() {
-  return (
-    <main>
-      <h1>S/MIME Portal</h1>
-      <p>Your certificates, on this device.</p>
-    </main>
-  );
-}
+const bridge = createSwBridge({ enabled: import.meta.env.PROD });
 
-render(<App />, document.getElementById('app')!);
+render(
+  <I18nProvider>
+    <RouterProvider>
+      <App bridge={bridge} />
+    </RouterProvider>
+  </I18nProvider>,
+  document.getElementById('app')!,
+);

@@ -2,11 +2,15 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { createKit } from './command-kit.ts';
+import { registerDeviceCommands } from './device-commands.ts';
 import { registerDirectoryCommands } from './directory-commands.ts';
 import type { CliIo } from './output.ts';
+import { registerOpsCommands } from './ops-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerTokenCommands } from './token-commands.ts';
+import { registerCredentialCommands } from './credential-commands.ts';
+import { registerCampaignCommands } from './campaign-commands.ts';
 
 export interface CliResult {
   exitCode: number;
@@ -44,6 +48,10 @@ export async function runCli(args: string[], io: CliIo): Promise<CliResult> {
   registerDirectoryCommands(program, kit);
   registerPolicyCommands(program, kit);
   registerTokenCommands(program, kit);
+  registerCredentialCommands(program, kit);
+  registerCampaignCommands(program, kit);
+  registerOpsCommands(program, kit);
+  registerDeviceCommands(program, kit);
   for (const cmd of program.commands) cmd.exitOverride();
 
   try {

@@ -4,11 +4,21 @@ import { createRateLimiter } from '../domain/auth/rate-limiter.ts';
 import { AppError } from '../errors.ts';
 import { fieldIssues } from '../validate.ts';
 import { adminAuth } from './admin/admin-auth.ts';
+import { campaignRoutes } from './admin/campaign-routes.ts';
+import { credentialRoutes } from './admin/credential-routes.ts';
+import { crlRoute } from './crl-route.ts';
+import { scepRoutes } from './scep-routes.ts';
 import { directoryRoutes } from './admin/directory-routes.ts';
 import { policyRoutes } from './admin/policy-routes.ts';
 import { tokenRoutes } from './admin/token-routes.ts';
 import type { AdminEnv, AppDeps } from './app-env.ts';
+import { deviceRoutes } from './device/device-routes.ts';
+import { mountMetrics } from './metrics.ts';
+import { recipientRoutes } from './public/recipient-routes.ts';
 import { problemResponse, toAppError } from './problem.ts';
+import { requestLog } from './request-log.ts';
+import type { Logger } from '../log/create-logger.ts';
+import { forwardedFrom } from './client-address.ts';
 import { securityHeaders } from './security-headers.ts';
 import { mountWeb } from './static-web.ts';
 
@@ -30,10 +40,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AdminEnv> {
     },
   });
 
+  app.use('*', forwardedFrom(deps.config.trustedProxies));
   app.use('*', securityHeaders());
+  if (deps.logger) app.use('*', requestLog(deps.logger));
   app.onError((error, c) => {
     const appError = toAppError(error);
-    if (appError.code === 'internal') deps.log?.('error', 'unhandled error', { path: c.req.path, error: String((error as Error)?.stack ?? error) });
+    if (appError.code === 'internal') (c.get('log' as never) as Logger | undefined ?? deps.logger)?.error({ err: error, path: c.req.path }, 'unhandled error');
     return problemResponse(c, appError);
   });
   app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
@@ -43,7 +55,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AdminEnv> {
       await deps.store.ping();
       return c.json({ status: 'ok', database: deps.store.kind });
     } catch (error) {
-      deps.log?.('error', 'health check failed', { error: String(error) });
+      deps.logger?.error({ err: error }, 'health check failed');
       return problemResponse(c, new AppError('dependency_failed', 'the database does not answer'));
     }
   });
@@ -70,8 +82,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AdminEnv> {
   app.route('/api/admin', directoryRoutes());
   app.route('/api/admin', policyRoutes());
   app.route('/api/admin', tokenRoutes());
+  app.route('/api/admin', credentialRoutes(deps));
+  app.route('/', scepRoutes(deps));
+  app.route('/', crlRoute(deps));
+  app.route('/api/admin', campaignRoutes(deps));
+  app.route('/api', recipientRoutes(deps));
+  mountMetrics(app as never, deps);
+  app.route('/api/device', deviceRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An admin token (smp_…)' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'deviceSession', { type: 'http', scheme: 'bearer', description: 'A device session token (dst_…)' });
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'smime-portal API', version: '0.1.0', description: 'Admin and device API of smime-portal. Errors are application/problem+json with a stable `code`.' },

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { isSecure } from './client-address.ts';
 
 /**
  * Headers on everything served: a strict CSP with no inline script, no framing, no referrer,
@@ -27,6 +28,8 @@ export function securityHeaders(): MiddlewareHandler {
     h.set('referrer-policy', 'no-referrer');
     h.set('x-content-type-options', 'nosniff');
     h.set('cross-origin-opener-policy', 'same-origin');
+    // HSTS only over TLS: sent over plain HTTP it would be ignored, or pin a dev host to HTTPS.
+    if (isSecure(c)) h.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
     h.set('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()');
   };
 }

@@ -1,6 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import type { Store } from '../ports.ts';
 import { createAuditRepo } from './audit-repo.ts';
+import { createCaRepo } from './ca-repo.ts';
+import { createCredentialRepo } from './credential-repo.ts';
+import { createCampaignRepo } from './campaign-repo.ts';
+import { createDeviceRepo } from './device-repo.ts';
 import { createDirectoryRepo } from './directory-repo.ts';
 import { createPolicyRepo } from './policy-repo.ts';
 import type { Database } from './schema.ts';
@@ -18,6 +22,10 @@ export function createStore(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): 
     audit: createAuditRepo(db),
     tokens: createTokenRepo(db),
     kv: createKvRepo(db),
+    campaigns: createCampaignRepo(db, kind),
+    devices: createDeviceRepo(db),
+    credentials: createCredentialRepo(db),
+    ca: createCaRepo(db),
     transaction: (fn) => (db.isTransaction ? fn(store) : db.transaction().execute((trx) => fn(createStore(trx, kind)))),
     async ping() {
       await sql`select 1`.execute(db);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import { migrations } from './migrations/index.ts';
@@ -49,7 +49,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   try {
-    await migrateToLatest(db);
+    await migrateToLatest(db, target.kind);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -62,12 +62,17 @@ const provider: MigrationProvider = {
 };
 
 /** Applies pending migrations; fails with the migration's name and cause. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+export async function migrateToLatest(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Promise<void> {
+  // On PostgreSQL, name the schema: without one, Kysely's "does the migration table exist"
+  // check matches a kysely_migration table in ANY schema of the database (another test run's,
+  // another deployment's) and then fails using one that is not on the search path.
+  const schema =
+    kind === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
   // Areas add migrations independently; a database may have applied a later-numbered one first.
-  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new AppError('internal', `database migration ${failed} failed`, { cause: error });
+    throw new AppError('internal', `database migration ${failed} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
 }

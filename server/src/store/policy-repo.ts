@@ -27,35 +27,7 @@ export function createPolicyRepo(db: Kysely<Database>): PolicyRepo {
     };
   }
 
-  /** Users in an include group of the policy and in none of its exclude groups. */
-  function targets(policyId: string) {
-    return db
-      .selectFrom('users as u')
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('group_members as m')
-            .innerJoin('policy_assignments as a', 'a.group_id', 'm.group_id')
-            .whereRef('m.user_id', '=', 'u.id')
-            .where('a.policy_id', '=', policyId)
-            .where('a.mode', '=', 'include')
-            .select('m.user_id'),
-        ),
-      )
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('group_members as m')
-              .innerJoin('policy_assignments as a', 'a.group_id', 'm.group_id')
-              .whereRef('m.user_id', '=', 'u.id')
-              .where('a.policy_id', '=', policyId)
-              .where('a.mode', '=', 'exclude')
-              .select('m.user_id'),
-          ),
-        ),
-      );
-  }
+  const targets = (policyId: string) => policyTargets(db, policyId);
 
   return {
     async createPolicy(name, settings, now) {
@@ -125,4 +97,37 @@ export function createPolicyRepo(db: Kysely<Database>): PolicyRepo {
       return out;
     },
   };
+}
+
+/**
+ * Users in an include group of the policy and in none of its exclude groups (exclude wins), as a
+ * query over `users as u` that callers extend (campaigns insert from it in SQL).
+ */
+export function policyTargets(db: Kysely<Database>, policyId: string) {
+  return db
+    .selectFrom('users as u')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('group_members as m')
+          .innerJoin('policy_assignments as a', 'a.group_id', 'm.group_id')
+          .whereRef('m.user_id', '=', 'u.id')
+          .where('a.policy_id', '=', policyId)
+          .where('a.mode', '=', 'include')
+          .select('m.user_id'),
+      ),
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('group_members as m')
+            .innerJoin('policy_assignments as a', 'a.group_id', 'm.group_id')
+            .whereRef('m.user_id', '=', 'u.id')
+            .where('a.policy_id', '=', policyId)
+            .where('a.mode', '=', 'exclude')
+            .select('m.user_id'),
+        ),
+      ),
+    );
 }

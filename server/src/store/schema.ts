@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { CaSerialsTable, CertificateAuthoritiesTable, CredentialsTable, ScepChallengesTable, ScepTransactionsTable, SealedKeysTable } from './credential-tables.ts';
 
 /**
  * The database as Kysely sees it. Portable on SQLite and PostgreSQL: ids are text (UUIDv7, so
@@ -95,6 +96,49 @@ export interface KvTable {
   value: string;
 }
 
+export interface CampaignsTable {
+  id: string;
+  /** Null for the automatic "new certificates" campaigns. */
+  policy_id: string | null;
+  kind: 'retrieve' | 'newCertificates';
+  channel: 'push' | 'email' | 'pushThenEmail';
+  status: 'running' | 'paused' | 'cancelled' | 'done';
+  total: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+/** One recipient of a campaign; the id is the opaque `r` of the retrieval link. */
+export interface DeliveriesTable {
+  id: string;
+  campaign_id: string;
+  user_id: string;
+  /** The channel of the next send (pushThenEmail rows switch from push to email). */
+  channel: 'push' | 'email';
+  kind: 'retrieve' | 'reminder' | 'newCertificates';
+  state: 'pending' | 'sending' | 'sent' | 'opened' | 'retrieved' | 'failed' | 'skipped';
+  reason: string | null;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  leased_by: string | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+  opened_at: number | null;
+  retrieved_at: number | null;
+  reminders_sent: number;
+}
+
+export interface RateLimitsTable {
+  channel: string;
+  slot: number;
+  used: number;
+  granted: number;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -106,6 +150,36 @@ export interface Database {
   admin_tokens: AdminTokensTable;
   audit_log: AuditLogTable;
   kv: KvTable;
+  campaigns: CampaignsTable;
+  deliveries: DeliveriesTable;
+  rate_limits: RateLimitsTable;
+  device_nonces: DeviceNoncesTable;
+  device_sessions: DeviceSessionsTable;
+  sealed_keys: SealedKeysTable;
+  certificate_authorities: CertificateAuthoritiesTable;
+  credentials: CredentialsTable;
+  ca_serials: CaSerialsTable;
+  scep_challenges: ScepChallengesTable;
+  scep_transactions: ScepTransactionsTable;
+}
+
+/** Single-use nonces a device signs to open a session (hash only). */
+export interface DeviceNoncesTable {
+  id: string;
+  device_id: string;
+  nonce_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Short-lived device sessions (hash of the bearer token only). */
+export interface DeviceSessionsTable {
+  id: string;
+  device_id: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
 }
 
 // Keep Generated importable for later tables with database-made columns.

@@ -1,0 +1,138 @@
+/**
+ * Campaign benchmark: one run measures the campaign path and its baselines side by side and
+ * prints ratios. Sizes: BENCH_PUSH_N (100000), BENCH_MAIL_N (20000), BENCH_PG_N (30000).
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createChannels } from '../server/src/channels/create-channels.ts';
+import { generateVapidKeys } from '../server/src/channels/push/vapid.ts';
+import { startCampaign } from '../server/src/domain/campaigns/campaign-service.ts';
+import { type Channels, type PushSubscriptionRecord, systemClock } from '../server/src/ports.ts';
+import { createStore } from '../server/src/store/create-store.ts';
+import { type OpenDatabase, openDatabase } from '../server/src/store/open-database.ts';
+import { createDeliveryWorker } from '../server/src/worker/delivery-worker.ts';
+import { seed } from '../tests/campaigns/seed.ts';
+import { postgresUrlFor, spawnWorker, stopWorker, testSubscriptionKeys, workerDataDir } from '../tests/campaigns/process-harness.ts';
+import { openTestPostgres, postgresUnavailable } from '../tests/support/databases.ts';
+import { bareMailRate, cryptoFloorRate, naivePushRate } from './campaign-baselines.ts';
+import { pushReceiver, type Sink, smtpSink } from './campaign-peers.ts';
+
+
+const PUSH_N = Number(process.env.BENCH_PUSH_N ?? 100_000);
+const MAIL_N = Number(process.env.BENCH_MAIL_N ?? 20_000);
+const PG_N = Number(process.env.BENCH_PG_N ?? 30_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
+const keys = testSubscriptionKeys();
+const vapid = generateVapidKeys();
+const fmt = (x: number) => x.toFixed(0);
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Seeds `n` users, starts a campaign and runs an in-process worker until every row is sent. */
+async function runCampaign(database: OpenDatabase, channels: Channels, sink: Sink, n: number, channel: 'push' | 'email') {
+  const store = createStore(database.db, database.kind);
+  const ctx = { store, clock: systemClock, actor: 'bench' };
+  await seed(database.db, ctx, { group: 'all', policy: 'Bench', users: n, notification: channel, push: channel === 'push' ? (i) => ({ endpoint: `${sink.base}/d/${i}`, ...keys }) : undefined });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const worker = createDeliveryWorker(store, channels, systemClock, {
+    publicUrl: 'https://portal.example.com',
+    concurrency: CONCURRENCY,
+    rates: { push: 0, email: 0 },
+    leaseMs: 60_000,
+    retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
+    reminder: { delayMs: 48 * 3600_000, max: 0 },
+    pollMs: 10,
+  });
+  worker.start();
+  const t0 = performance.now();
+  const started = await startCampaign(ctx, { push: true, email: true }, { policy: 'Bench', channel });
+  const queuedMs = performance.now() - t0;
+  if (started.dryRun) throw new Error('dry run');
+  await until(async () => (await store.campaigns.getCampaign(started.campaign.id))?.status === 'done');
+  const seconds = (performance.now() - t0) / 1000;
+  await worker.stop();
+  clearInterval(sampler);
+  const sent = (await store.campaigns.progress(started.campaign.id)).states.sent;
+  if (sent !== n || sink.count() < n) throw new Error(`only ${sent} of ${n} sent (${sink.count()} received)`);
+  return { rate: n / seconds, firstMs: (sink.firstAt() ?? 0) - t0, queuedMs, peakRssMb: peakRss / 2 ** 20 };
+}
+
+async function sqliteDb(): Promise<{ database: OpenDatabase; dir: string }> {
+  const dir = workerDataDir();
+  return { database: await openDatabase({ kind: 'sqlite', file: join(dir, 'bench.sqlite') }), dir };
+}
+
+export async function benchCampaign(print: (line: string) => void): Promise<void> {
+  print(`campaign benchmark (${CONCURRENCY} sends in flight per worker)`);
+  // Push on SQLite vs the naive loop and the crypto floor.
+  {
+    const sink = await pushReceiver();
+    const sub = (i: number): PushSubscriptionRecord => ({ deviceId: String(i), endpoint: `${sink.base}/d/${i}`, ...keys });
+    const floor = cryptoFloorRate(Math.min(PUSH_N, 20_000), sub);
+    const naive = await naivePushRate(Math.min(PUSH_N, 10_000), CONCURRENCY, sub, vapid);
+    await sink.close();
+    const campaignSink = await pushReceiver();
+    const { database, dir } = await sqliteDb();
+    const channels = createChannels({ smtpUrl: null, mailFrom: 'it@example.com', vapid: { ...vapid, subject: 'mailto:it@example.com' }, push: { allowInsecureEndpoints: true } });
+    // Same endpoints' origin does not matter to the sink; a fresh one times the first send.
+    const r = await runCampaign(database, channels, campaignSink, PUSH_N, 'push');
+    await channels.push.close();
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+    await campaignSink.close();
+    print(`push ${PUSH_N} on SQLite: ${fmt(r.rate)}/s; naive loop ${fmt(naive)}/s; crypto floor ${fmt(floor)}/s`);
+    print(`  vs naive ${(r.rate / naive).toFixed(2)}× (goal ≥ 3)   vs crypto floor ${(r.rate / floor).toFixed(2)} (goal ≥ 0.7)`);
+    print(`  first send ${fmt(r.firstMs)} ms after start (all queued after ${fmt(r.queuedMs)} ms)   peak RSS ${fmt(r.peakRssMb)} MB (goal < 300)`);
+  }
+  // Email on SQLite vs a bare pooled nodemailer loop.
+  {
+    const sink = await smtpSink();
+    const bare = await bareMailRate(MAIL_N, sink.base, CONCURRENCY, 5);
+    const { database, dir } = await sqliteDb();
+    await sink.close();
+    const mailSink = await smtpSink();
+    const mailChannels = createChannels({ smtpUrl: mailSink.base, mailFrom: 'it@example.com', vapid: null, push: { allowInsecureEndpoints: true } });
+    const r = await runCampaign(database, mailChannels, mailSink, MAIL_N, 'email');
+    await mailChannels.email.close();
+    await mailSink.close();
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+    print(`email ${MAIL_N} on SQLite: ${fmt(r.rate)}/s; bare pooled nodemailer ${fmt(bare)}/s → ${(r.rate / bare).toFixed(2)} (goal ≥ 0.9)`);
+  }
+  // Push on PostgreSQL with 1 and 2 worker processes.
+  if (await postgresUnavailable()) {
+    print('PostgreSQL not reachable: skipped the worker-process runs');
+    return;
+  }
+  for (const workers of [1, 2]) {
+    const sink = await pushReceiver();
+    const database = await openTestPostgres();
+    const dir = workerDataDir();
+    const store = createStore(database.db, database.kind);
+    const ctx = { store, clock: systemClock, actor: 'bench' };
+    await seed(database.db, ctx, { group: 'all', policy: 'Bench', users: PG_N, notification: 'push', push: (i) => ({ endpoint: `${sink.base}/d/${i}`, ...keys }) });
+    const procs = Array.from({ length: workers }, () =>
+      spawnWorker({ DATA_DIR: dir, DATABASE_URL: postgresUrlFor(database.url, database.schema), WORKER_CONCURRENCY: String(CONCURRENCY) }),
+    );
+    await Promise.all(procs.map((p) => p.ready));
+    const t0 = performance.now();
+    const started = await startCampaign(ctx, { push: true, email: true }, { policy: 'Bench' });
+    if (started.dryRun) throw new Error('dry run');
+    await until(async () => (await store.campaigns.getCampaign(started.campaign.id))?.status === 'done');
+    const seconds = (performance.now() - t0) / 1000;
+    await Promise.all(procs.map((p) => stopWorker(p)));
+    print(`push ${PG_N} on PostgreSQL, ${workers} worker process(es): ${fmt(PG_N / seconds)}/s, first send ${fmt((sink.firstAt() ?? 0) - t0)} ms (received ${sink.count()})`);
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+    await sink.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await benchCampaign((line) => console.log(line));
+}

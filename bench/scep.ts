@@ -1,0 +1,157 @@
+/**
+ * SCEP benchmark: BENCH_SCEP_N (200) enrollments by Debian's `scepclient`, one after the other
+ * and 8 at a time, against this server (`serve` on SQLite, SCEP_ALLOW_LEGACY_DES=1 because
+ * scepclient 2.1.0 only speaks single DES) and against Debian's `scepserver` with a CA of the
+ * same key size (RSA-3072, our default). Client keys are made before the clock starts; each
+ * enrollment gets its own key (our server refuses a replayed transaction id, which scepclient
+ * derives from the key). Counts failures and duplicate serials per run.
+ */
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { generateKeyPair, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfig } from '../server/src/config.ts';
+import { createScepChallenge } from '../server/src/domain/ca/scep-challenges.ts';
+import { openRuntime } from '../server/src/runtime.ts';
+import { startServer } from '../server/src/serve.ts';
+
+const N = Number(process.env.BENCH_SCEP_N ?? 200);
+const PARALLEL = 8;
+const run = promisify(execFile);
+const keygen = promisify(generateKeyPair);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function makeKeys(dir: string, count: number): Promise<string[]> {
+  const paths: string[] = [];
+  for (let i = 0; i < count; i += 8) {
+    const batch = await Promise.all(Array.from({ length: Math.min(8, count - i) }, () => keygen('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })));
+    for (const [j, k] of batch.entries()) {
+      // scepclient caches its self-signed certificate beside the key: one folder per key.
+      mkdirSync(join(dir, `k${i + j}`));
+      const p = join(dir, `k${i + j}`, 'key.pem');
+      writeFileSync(p, k.privateKey);
+      paths.push(p);
+    }
+  }
+  return paths;
+}
+
+interface RunResult {
+  seconds: number;
+  ok: number;
+  failed: number;
+  duplicates: number;
+  firstError: string | null;
+}
+
+/** Enrolls keys[i] with challenges[i], `parallel` at a time; reads the serials of what came back. */
+async function enrollAll(url: string, dir: string, keys: string[], challenges: string[], parallel: number): Promise<RunResult> {
+  let next = 0;
+  const serials: string[] = [];
+  let failed = 0;
+  let firstError: string | null = null;
+  const t = performance.now();
+  const lane = async () => {
+    while (next < keys.length) {
+      const i = next++;
+      const work = join(dir, `c${i}`);
+      mkdirSync(work);
+      const cert = join(work, 'c.pem');
+      try {
+        await run('scepclient', ['-server-url', url, '-private-key', keys[i]!, '-certificate', cert, '-challenge', challenges[i]!, '-cn', `bench${i}`], { timeout: 60_000 });
+        serials.push(new X509Certificate(readFileSync(cert)).serialNumber);
+      } catch (error) {
+        failed++;
+        firstError ??= String((error as { stderr?: string }).stderr ?? error).slice(-400);
+        if (existsSync(cert)) serials.push(new X509Certificate(readFileSync(cert)).serialNumber);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+  return { seconds: (performance.now() - t) / 1000, ok: serials.length, failed, duplicates: serials.length - new Set(serials).size, firstError };
+}
+
+async function waitForHttp(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+const line = (name: string, r: RunResult) =>
+  `${name.padEnd(34)} ${(N / r.seconds).toFixed(1).padStart(6)} enrollments/s  (${r.seconds.toFixed(1)} s, ok ${r.ok}, failures ${r.failed}, duplicate serials ${r.duplicates})${r.firstError ? `\n    first failure: ${r.firstError}` : ''}`;
+
+/** Runs the four SCEP runs and prints rates and ratios. */
+export async function benchScep(print: (line: string) => void): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'bench-scep-'));
+  let reference: ChildProcess | undefined;
+  try {
+    const keys = await makeKeys(root, 2 * N);
+    const seqKeys = keys.slice(0, N);
+    const parKeys = keys.slice(N);
+
+    // This server.
+    const env = { DATA_DIR: join(root, 'ours'), PORT: String(await freePort()), SCEP_ALLOW_LEGACY_DES: '1', CA_KEY_ALGORITHM: 'RSA-3072', WORKER: 'off', LOG_LEVEL: 'silent' };
+    const config = loadConfig(env);
+    const server = await startServer(config, () => undefined);
+    const rt = await openRuntime(config);
+    const challenges: string[] = [];
+    try {
+      const ctx = rt.context('bench');
+      for (let i = 0; i < 2 * N; i++) {
+        const { user } = await rt.store.directory.upsertUser({ email: `bench${i}@example.org` }, new Date());
+        challenges.push((await createScepChallenge(ctx, user, 120)).challenge);
+      }
+    } finally {
+      await rt.close();
+    }
+    let oursSeq: RunResult;
+    let oursPar: RunResult;
+    try {
+      oursSeq = await enrollAll(`${server.url}/scep`, mkdtempSync(join(root, 'os-')), seqKeys, challenges.slice(0, N), 1);
+      oursPar = await enrollAll(`${server.url}/scep`, mkdtempSync(join(root, 'op-')), parKeys, challenges.slice(N), PARALLEL);
+    } finally {
+      await server.stop();
+    }
+
+    // Debian's scepserver, same CA key size, one shared challenge.
+    const depot = join(root, 'depot');
+    execFileSync('scepserver', ['ca', '-init', '-depot', depot, '-keySize', '3072'], { stdio: 'ignore' });
+    const port = await freePort();
+    reference = spawn('scepserver', ['-depot', depot, '-port', String(port), '-challenge', 'bench-secret', '-allowrenew', '0'], { stdio: 'ignore' });
+    const refUrl = `http://127.0.0.1:${port}/scep`;
+    await waitForHttp(`${refUrl}?operation=GetCACaps`);
+    const shared = Array.from({ length: N }, () => 'bench-secret');
+    // scepclient also caches csr.pem (with our server's challenge) beside the key.
+    for (const k of keys) for (const f of ['self.pem', 'csr.pem']) rmSync(join(k, '..', f), { force: true });
+    const refSeq = await enrollAll(refUrl, mkdtempSync(join(root, 'rs-')), seqKeys, shared, 1);
+    const refPar = await enrollAll(refUrl, mkdtempSync(join(root, 'rp-')), parKeys, shared, PARALLEL);
+
+    print(line('smime-portal, sequential', oursSeq));
+    print(line(`smime-portal, ${PARALLEL}-way parallel`, oursPar));
+    print(line('Debian scepserver, sequential', refSeq));
+    print(line(`Debian scepserver, ${PARALLEL}-way parallel`, refPar));
+    print(`ratio ours/scepserver: sequential ${(refSeq.seconds / oursSeq.seconds).toFixed(2)}×, ${PARALLEL}-way ${(refPar.seconds / oursPar.seconds).toFixed(2)}× (goal ≥ 2×, zero failures, zero duplicates)`);
+  } finally {
+    reference?.kill('SIGTERM');
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchScep((l) => console.log(l));

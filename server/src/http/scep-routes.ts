@@ -1,0 +1,52 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createStoreScepService } from '../domain/ca/scep-binding.ts';
+import { announceNewCertificates } from '../domain/credentials/announce.ts';
+import type { ScepService } from '../pki/scep/scep-service.ts';
+import { AppError } from '../errors.ts';
+import type { AppDeps } from './app-env.ts';
+import { issuerDepsOf } from './issuer-deps.ts';
+
+/** SCEP messages are a few KiB; anything far larger is refused before it is read. */
+export const MAX_SCEP_BODY = 64 * 1024;
+
+/** Decodes the base64 `message` of a GET PKIOperation ('+' may arrive as a space when unescaped). */
+function queryMessage(value: string | undefined): Uint8Array | null {
+  if (!value) return null;
+  const b64 = value.replace(/ /g, '+').replace(/\s/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) return new Uint8Array(0);
+  return new Uint8Array(Buffer.from(b64, 'base64'));
+}
+
+/**
+ * SCEP (RFC 8894) at /scep: GetCACaps, GetCACert, PKIOperation over GET and POST. Failures the
+ * protocol can express are signed CertRep FAILURE messages; malformed requests get 400 text.
+ */
+export function scepRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  let service: ScepService | undefined;
+  const scep = () => {
+    service ??= createStoreScepService(() => ({ store: deps.store, clock: deps.clock, actor: 'scep' }), issuerDepsOf(deps), {
+      allowLegacyDes: deps.config.scepAllowLegacyDes,
+      onIssued: (userId) => announceNewCertificates({ store: deps.store, clock: deps.clock, actor: 'scep' }, userId, (message, detail) => deps.logger?.warn(detail, message)),
+    });
+    return service;
+  };
+  const answer = async (operation: string | undefined, message: Uint8Array | null) => {
+    const reply = await scep().handle({ operation, message });
+    const body = typeof reply.body === 'string' ? reply.body : new Uint8Array(reply.body);
+    return new Response(body, { status: reply.status, headers: { 'content-type': reply.contentType } });
+  };
+  app.get('/scep', (c) => answer(c.req.query('operation'), queryMessage(c.req.query('message'))));
+  app.post(
+    '/scep',
+    bodyLimit({
+      maxSize: MAX_SCEP_BODY,
+      onError: () => {
+        throw new AppError('payload_too_large', `SCEP messages above ${MAX_SCEP_BODY} bytes are refused`);
+      },
+    }),
+    async (c) => answer(c.req.query('operation'), new Uint8Array(await c.req.arrayBuffer())),
+  );
+  return app;
+}

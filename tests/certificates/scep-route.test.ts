@@ -1,0 +1,99 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/src/config.ts';
+import { type Running, startServer } from '../../server/src/serve.ts';
+import { toPem } from '../../server/src/pki/testing/openssl.ts';
+import { cli } from '../support/run-cli.ts';
+
+const run = promisify(execFile);
+const dataDir = mkdtempSync(join(tmpdir(), 'scep-route-'));
+const env = { DATA_DIR: dataDir, PORT: '0', SCEP_ALLOW_LEGACY_DES: '1', CA_KEY_ALGORITHM: 'RSA-2048', WORKER: 'off', LOG_LEVEL: 'silent', USER: 'tester' };
+let server: Running;
+let scepUrl: string;
+let caPem: string;
+
+beforeAll(async () => {
+  server = await startServer(loadConfig(env), () => undefined);
+  scepUrl = `${server.url}/scep`;
+  for (let i = 0; i < 10; i++) await cli(env, dataDir, 'user', 'add', '--email', `user${i}@example.org`, '--name', `User ${i}`);
+  const caDer = new Uint8Array(await (await fetch(`${scepUrl}?operation=GetCACert`)).arrayBuffer());
+  caPem = join(dataDir, 'ca.pem');
+  writeFileSync(caPem, toPem(caDer, 'CERTIFICATE'));
+}, 60_000);
+afterAll(async () => {
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function challenge(email: string): Promise<string> {
+  const r = await cli(env, dataDir, 'scep', 'challenge', '--user', email, '--json');
+  expect(r.code, r.err).toBe(0);
+  return (JSON.parse(r.out) as { challenge: string }).challenge;
+}
+
+let counter = 0;
+async function enroll(secret: string): Promise<{ ok: boolean; output: string; cert: string }> {
+  const dir = join(dataDir, `e${counter++}`);
+  mkdirSync(dir);
+  const key = join(dir, 'k.pem');
+  execFileSync('openssl', ['genrsa', '-traditional', '-out', key, '2048'], { stdio: 'ignore' });
+  const cert = join(dir, 'c.pem');
+  try {
+    const r = await run('scepclient', ['-server-url', scepUrl, '-private-key', key, '-certificate', cert, '-challenge', secret, '-cn', 'someone-else'], { timeout: 30_000 });
+    return { ok: existsSync(cert), output: r.stdout + r.stderr, cert };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}`, cert };
+  }
+}
+const x509 = (cert: string, ...args: string[]) => execFileSync('openssl', ['x509', '-in', cert, '-noout', ...args], { encoding: 'utf8' });
+
+describe('/scep on the real server with Debian scepclient', () => {
+  it('advertises what it implements', async () => {
+    const caps = await (await fetch(`${scepUrl}?operation=GetCACaps`)).text();
+    for (const cap of ['AES', 'SHA-256', 'POSTPKIOperation', 'Renewal', 'SCEPStandard']) expect(caps.split('\n')).toContain(cap);
+    expect(caps).not.toMatch(/^DES$/m);
+  });
+
+  it('enrolls with a one-time challenge, binds the challenge owner, stores the credential', async () => {
+    const secret = await challenge('user0@example.org');
+    const r = await enroll(secret);
+    expect(r.ok, r.output).toBe(true);
+    expect(x509(r.cert, '-ext', 'subjectAltName')).toContain('email:user0@example.org');
+    expect(execFileSync('openssl', ['verify', '-CAfile', caPem, '-purpose', 'smimesign', r.cert], { encoding: 'utf8' })).toContain(': OK');
+    const list = JSON.parse((await cli(env, dataDir, 'cert', 'list', '--user', 'user0@example.org', '--json')).out) as { source: string; purpose: string }[];
+    expect(list).toMatchObject([{ source: 'scep', purpose: 'smimeSigning' }]);
+
+    const reused = await enroll(secret);
+    expect(reused.ok).toBe(false);
+    expect(reused.output).toMatch(/failInfo: badRequest/);
+    const wrong = await enroll('0123456789abcdef0123456789abcdef');
+    expect(wrong.output).toMatch(/failInfo: badRequest/);
+  });
+
+  it('issues distinct serials to 8 parallel enrollments', async () => {
+    const emails = Array.from({ length: 8 }, (_, i) => `user${i + 1}@example.org`);
+    const secrets = await Promise.all(emails.map(challenge));
+    const results = await Promise.all(secrets.map(enroll));
+    for (const r of results) expect(r.ok, r.output).toBe(true);
+    expect(new Set(results.map((r) => x509(r.cert, '-serial'))).size).toBe(8);
+    for (const [i, r] of results.entries()) expect(x509(r.cert, '-ext', 'subjectAltName')).toContain(`email:${emails[i]}`);
+  });
+
+  it('answers malformed and oversized messages with clear 4xx', async () => {
+    const junk = await fetch(`${scepUrl}?operation=PKIOperation`, { method: 'POST', body: new Uint8Array([48, 130, 1, 0, 1, 2, 3]) });
+    expect(junk.status).toBe(400);
+    expect(await junk.text()).toMatch(/bad SCEP message/);
+    const huge = await fetch(`${scepUrl}?operation=PKIOperation`, { method: 'POST', body: new Uint8Array(100 * 1024) });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { code: string }).code).toBe('payload_too_large');
+    const unknown = await fetch(`${scepUrl}?operation=Nope`);
+    expect(unknown.status).toBe(400);
+    const crl = await fetch(`${server.url}/crl`);
+    expect(crl.headers.get('content-type')).toBe('application/pkix-crl');
+  });
+});

@@ -1,0 +1,4 @@
+import { openTestSqlite } from '../support/databases.ts';
+import { defineDeviceDomainSuite } from './device-domain-suite.ts';
+
+defineDeviceDomainSuite('SQLite', openTestSqlite);

@@ -1,0 +1,139 @@
+/**
+ * The e2e harness: builds the PWA once per test file into a temp folder, serves the real app on
+ * a real socket over a fresh SQLite database, and launches Debian's Chromium (playwright-core).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { generateVapidKeys, type VapidKeys } from '../../server/src/channels/push/vapid.ts';
+import { loadConfig } from '../../server/src/config.ts';
+import { createEnrollmentCode } from '../../server/src/domain/devices/enrollment.ts';
+import { createApp } from '../../server/src/http/app.ts';
+import { type Store, systemClock } from '../../server/src/ports.ts';
+import { createStore } from '../../server/src/store/create-store.ts';
+import { openDatabase } from '../../server/src/store/open-database.ts';
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/**
+ * Builds web/ with the project's vite config into `outDir`, in a child process with
+ * NODE_ENV=production: under vitest NODE_ENV is "test", which would make Vite build a dev bundle.
+ */
+export async function buildWeb(outDir: string): Promise<void> {
+  const root = resolve(import.meta.dirname, '../..');
+  const child = spawn(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`vite build failed (${code}): ${stderr}`);
+}
+
+export interface E2eServer {
+  base: string;
+  store: Store;
+  vapid: VapidKeys;
+  webRoot: string;
+  /** A fresh user and a one-time enrollment code for them. */
+  newCode(email?: string, ttlMs?: number): Promise<{ code: string; email: string; userId: string }>;
+  close(): Promise<void>;
+}
+
+let seq = 0;
+
+export async function startE2eServer(): Promise<E2eServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'smime-e2e-'));
+  const webRoot = join(dir, 'web');
+  await buildWeb(webRoot);
+  const database = await openDatabase({ kind: 'sqlite', file: join(dir, 'db.sqlite') });
+  const store = createStore(database.db, database.kind);
+  const vapid = generateVapidKeys();
+  const app = createApp({
+    store,
+    clock: systemClock,
+    config: loadConfig({ DATA_DIR: dir }),
+    webRoot,
+    device: { allowInsecurePushEndpoints: true },
+    delivery: { configured: { push: true, email: false }, vapidPublicKey: vapid.publicKey },
+  });
+  const server = await new Promise<Server>((ok) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => ok(s as Server));
+  });
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    store,
+    vapid,
+    webRoot,
+    async newCode(email = `e2e${++seq}-${Date.now()}@example.com`, ttlMs) {
+      await store.directory.upsertUser({ email, displayName: 'E2E' }, new Date());
+      const r = await createEnrollmentCode({ store, clock: systemClock, actor: 'test' }, { email, ...(ttlMs ? { ttlMs } : {}) });
+      return { code: r.code, email, userId: r.userId };
+    },
+    async close() {
+      server.closeAllConnections?.();
+      await new Promise<void>((r) => server.close(() => r()));
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** A context whose pages record CSP violations and uncaught errors. */
+export async function newContext(browser: Browser, base: string, options: { locale?: string } = {}): Promise<BrowserContext & { problems: string[] }> {
+  const context = (await browser.newContext({ baseURL: base, locale: options.locale ?? 'en-US', serviceWorkers: 'allow' })) as BrowserContext & { problems: string[] };
+  context.problems = [];
+  context.on('page', (page) => {
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) context.problems.push(m.text());
+    });
+    page.on('pageerror', (e) => context.problems.push(`pageerror: ${e.message}`));
+  });
+  return context;
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** The local Web Push receiver (web-push-testing), as tests/channels/push-channel.test.ts runs it. */
+export async function startPushReceiver(): Promise<{ base: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const script = resolve('node_modules/web-push-testing/src/bin/server.js');
+  const child: ChildProcess = spawn(process.execPath, [script, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((ok, fail) => {
+    child.once('exit', (code) => fail(new Error(`web-push-testing exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Server running')) ok();
+    });
+  });
+  return {
+    base: `http://localhost:${port}`,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill();
+        await once(child, 'exit');
+      }
+    },
+  };
+}
