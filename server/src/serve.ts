@@ -35,6 +35,9 @@ function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffe
   return { cert: read(tls.certFile, 'TLS_CERT'), key: read(tls.keyFile, 'TLS_KEY') };
 }
 
+/** How long requests in flight may run on after SIGTERM before their connections are cut. */
+export const SHUTDOWN_GRACE_MS = 5_000;
+
 export interface Running {
   url: string;
   server: Server;
@@ -89,9 +92,16 @@ export async function startServer(config: Config, log: (line: string) => void): 
     url,
     server,
     async stop() {
+      // Stop accepting; idle keep-alive sockets close now, requests in flight get a grace
+      // period, then long-lived ones (SSE progress streams) are cut so shutdown is bounded.
       await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeIdleConnections?.();
+        const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        cut.unref();
+        server.close(() => {
+          clearTimeout(cut);
+          r();
+        });
+        server.closeIdleConnections();
       });
       stopSweep();
       if (embedded) await embedded.stop();
