@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
@@ -35,12 +36,20 @@ export default defineConfig({
       injectManifest: {
         rollupFormat: 'iife',
         globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
+        // The admin console is its own entry (web/admin): end users never download or cache it.
+        globIgnores: ['admin/**', 'assets/admin-*'],
       },
     }),
   ],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL('./web/index.html', import.meta.url)),
+        admin: fileURLToPath(new URL('./web/admin/admin.html', import.meta.url)),
+      },
+    },
   },
   server: {
     proxy: { '/api': 'http://127.0.0.1:8080', '/scep': 'http://127.0.0.1:8080' },

@@ -1,66 +1,47 @@
-/** Loopback peers for the campaign benchmark: a push receiver and an SMTP sink. */
+/**
+ * Loopback peers for the campaign benchmark: a push receiver and an SMTP sink, each in a child
+ * process (bench/campaign-sink.ts) so that receiving does not eat the sender's CPU. Baselines and
+ * the campaign run against the same kind of sink.
+ */
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import http from 'node:http';
-import type net from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { fileURLToPath } from 'node:url';
 
 export interface Sink {
   base: string;
-  count(): number;
-  firstAt(): number | null;
+  /** Messages received so far and when the first arrived (epoch ms, see `nowEpochMs`). */
+  stats(): Promise<{ count: number; firstAt: number | null }>;
   close(): Promise<void>;
 }
 
-/** Answers every push with 201, keep-alive, counting requests. */
-export async function pushReceiver(): Promise<Sink> {
-  let n = 0;
-  let first: number | null = null;
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      n += 1;
-      first ??= performance.now();
-      res.writeHead(201, { 'content-length': '0' }).end();
-    });
+/** High-resolution epoch milliseconds, comparable with the sink process's `firstAt`. */
+export const nowEpochMs = () => performance.timeOrigin + performance.now();
+
+async function startSink(kind: 'push' | 'smtp'): Promise<Sink> {
+  const child = fork(fileURLToPath(new URL('./campaign-sink.ts', import.meta.url)), [kind], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  server.keepAliveTimeout = 60_000;
-  server.maxRequestsPerSocket = 0;
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const [ready] = (await once(child, 'message')) as [{ port: number }];
+  const scheme = kind === 'push' ? 'http' : 'smtp';
   return {
-    base: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    count: () => n,
-    firstAt: () => first,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    base: `${scheme}://127.0.0.1:${ready.port}`,
+    async stats() {
+      const reply = once(child, 'message');
+      child.send('stats');
+      const [stats] = (await reply) as [{ count: number; firstAt: number | null }];
+      return stats;
+    },
+    async close() {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
   };
 }
 
-/** Accepts every message and discards it. */
-export async function smtpSink(): Promise<Sink> {
-  let n = 0;
-  let first: number | null = null;
-  const server = new SMTPServer({
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData(stream, _s, cb) {
-      stream.resume();
-      stream.on('end', () => {
-        n += 1;
-        first ??= performance.now();
-        cb();
-      });
-    },
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server.server, 'listening');
-  return {
-    base: `smtp://127.0.0.1:${(server.server.address() as net.AddressInfo).port}`,
-    count: () => n,
-    firstAt: () => first,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
+/** A push service stand-in answering 201 to every message over keep-alive connections. */
+export const pushReceiver = () => startSink('push');
+
+/** An SMTP server that accepts every message and discards it. */
+export const smtpSink = () => startSink('smtp');

@@ -15,15 +15,14 @@ import { seed } from '../tests/campaigns/seed.ts';
 import { postgresUrlFor, spawnWorker, stopWorker, testSubscriptionKeys, workerDataDir } from '../tests/campaigns/process-harness.ts';
 import { openTestPostgres, postgresUnavailable } from '../tests/support/databases.ts';
 import { bareMailRate, cryptoFloorRate, naivePushRate } from './campaign-baselines.ts';
-import { pushReceiver, type Sink, smtpSink } from './campaign-peers.ts';
-
+import { nowEpochMs, pushReceiver, type Sink, smtpSink } from './campaign-peers.ts';
 
 const PUSH_N = Number(process.env.BENCH_PUSH_N ?? 100_000);
 const MAIL_N = Number(process.env.BENCH_MAIL_N ?? 20_000);
 const PG_N = Number(process.env.BENCH_PG_N ?? 30_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
-const keys = testSubscriptionKeys();
-const vapid = generateVapidKeys();
+export const keys = testSubscriptionKeys();
+export const vapid = generateVapidKeys();
 const fmt = (x: number) => x.toFixed(0);
 
 async function until(check: () => Promise<boolean>): Promise<void> {
@@ -31,7 +30,7 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 }
 
 /** Seeds `n` users, starts a campaign and runs an in-process worker until every row is sent. */
-async function runCampaign(database: OpenDatabase, channels: Channels, sink: Sink, n: number, channel: 'push' | 'email') {
+export async function runCampaign(database: OpenDatabase, channels: Channels, sink: Sink, n: number, channel: 'push' | 'email') {
   const store = createStore(database.db, database.kind);
   const ctx = { store, clock: systemClock, actor: 'bench' };
   await seed(database.db, ctx, { group: 'all', policy: 'Bench', users: n, notification: channel, push: channel === 'push' ? (i) => ({ endpoint: `${sink.base}/d/${i}`, ...keys }) : undefined });
@@ -49,20 +48,23 @@ async function runCampaign(database: OpenDatabase, channels: Channels, sink: Sin
     pollMs: 10,
   });
   worker.start();
-  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const t0 = nowEpochMs();
   const started = await startCampaign(ctx, { push: true, email: true }, { policy: 'Bench', channel });
-  const queuedMs = performance.now() - t0;
+  const queuedMs = nowEpochMs() - t0;
   if (started.dryRun) throw new Error('dry run');
   await until(async () => (await store.campaigns.getCampaign(started.campaign.id))?.status === 'done');
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (nowEpochMs() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await worker.stop();
   clearInterval(sampler);
   const sent = (await store.campaigns.progress(started.campaign.id)).states.sent;
-  if (sent !== n || sink.count() < n) throw new Error(`only ${sent} of ${n} sent (${sink.count()} received)`);
-  return { rate: n / seconds, firstMs: (sink.firstAt() ?? 0) - t0, queuedMs, peakRssMb: peakRss / 2 ** 20 };
+  const got = await sink.stats();
+  if (sent !== n || got.count < n) throw new Error(`only ${sent} of ${n} sent (${got.count} received)`);
+  return { rate: n / seconds, cpuUsPerMessage: (cpu.user + cpu.system) / n, firstMs: (got.firstAt ?? 0) - t0, queuedMs, peakRssMb: peakRss / 2 ** 20 };
 }
 
-async function sqliteDb(): Promise<{ database: OpenDatabase; dir: string }> {
+export async function sqliteDb(): Promise<{ database: OpenDatabase; dir: string }> {
   const dir = workerDataDir();
   return { database: await openDatabase({ kind: 'sqlite', file: join(dir, 'bench.sqlite') }), dir };
 }
@@ -120,13 +122,14 @@ export async function benchCampaign(print: (line: string) => void): Promise<void
       spawnWorker({ DATA_DIR: dir, DATABASE_URL: postgresUrlFor(database.url, database.schema), WORKER_CONCURRENCY: String(CONCURRENCY) }),
     );
     await Promise.all(procs.map((p) => p.ready));
-    const t0 = performance.now();
+    const t0 = nowEpochMs();
     const started = await startCampaign(ctx, { push: true, email: true }, { policy: 'Bench' });
     if (started.dryRun) throw new Error('dry run');
     await until(async () => (await store.campaigns.getCampaign(started.campaign.id))?.status === 'done');
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = (nowEpochMs() - t0) / 1000;
     await Promise.all(procs.map((p) => stopWorker(p)));
-    print(`push ${PG_N} on PostgreSQL, ${workers} worker process(es): ${fmt(PG_N / seconds)}/s, first send ${fmt((sink.firstAt() ?? 0) - t0)} ms (received ${sink.count()})`);
+    const got = await sink.stats();
+    print(`push ${PG_N} on PostgreSQL, ${workers} worker process(es): ${fmt(PG_N / seconds)}/s, first send ${fmt((got.firstAt ?? 0) - t0)} ms (received ${got.count})`);
     await database.close();
     rmSync(dir, { recursive: true, force: true });
     await sink.close();

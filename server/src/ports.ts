@@ -3,8 +3,11 @@ import type { CampaignRepo } from './domain/campaigns/types.ts';
 import type { KvRepo, TokenRepo } from './domain/auth/types.ts';
 import type { CaRepo, CredentialRepo } from './domain/credentials/types.ts';
 import type { DeviceRepo } from './domain/devices/types.ts';
+import type { InboxRepo } from './domain/notifications/types.ts';
 import type { DirectoryRepo } from './domain/directory/types.ts';
 import type { PolicyRepo } from './domain/policy/types.ts';
+import type { AdminSessionRepo } from './http/admin-session/session-types.ts';
+import type { AdminConsoleRepo } from './http/admin/console-types.ts';
 
 /**
  * The capabilities the domain depends on. main.ts chooses the implementations; tests pass fakes.
@@ -85,7 +88,10 @@ export interface Store {
   readonly campaigns: CampaignRepo;
   readonly devices: DeviceRepo;
   readonly credentials: CredentialRepo;
+  readonly inbox: InboxRepo;
   readonly ca: CaRepo;
+  readonly adminSessions: AdminSessionRepo;
+  readonly adminConsole: AdminConsoleRepo;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /api/health. */
   ping(): Promise<void>;

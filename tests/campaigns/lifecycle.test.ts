@@ -70,7 +70,7 @@ describe.each(databases)('campaign lifecycle on %s', (name, open) => {
       clock.advance(3600_000 + 1);
       await until(() => sent.filter((n) => n.kind === 'reminder').length === 19, 10_000, 'first reminders');
       clock.advance(3600_000 + 1);
-      await until(() => sent.filter((n) => n.kind === 'reminder').length === 38, 10_000, 'second reminders');
+      await until(() => sent.filter((n) => n.kind === 'reminder').length === 38, 3000, 'second reminders').catch(async (e) => { console.log(sent.filter((n) => n.kind === 'reminder').length, await database!.db.selectFrom('deliveries').select(['state','kind','reminders_sent','sent_at','next_attempt_at','leased_by']).execute(), clock.now().getTime(), await database!.db.selectFrom('campaigns').selectAll().execute()); throw e; });
       clock.advance(3600_000 + 1);
       await new Promise((r) => setTimeout(r, 200));
       expect(sent.filter((n) => n.kind === 'reminder')).toHaveLength(38);

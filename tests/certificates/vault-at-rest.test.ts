@@ -42,6 +42,13 @@ beforeAll(async () => {
 });
 afterAll(() => fx.cleanup());
 
+it('the scan finds a key stored as DER, base64 or hex (positive control)', () => {
+  const key = keys[0]!;
+  for (const form of [Buffer.from(key.pkcs8Der), Buffer.from(Buffer.from(key.pkcs8Der).toString('base64')), Buffer.from(Buffer.from(key.pkcs8Der).toString('hex'))]) {
+    expect(leaks(new Uint8Array(Buffer.concat([Buffer.alloc(100, 1), form, Buffer.alloc(100, 2)])), key)).toBe(true);
+  }
+});
+
 describe('embedded SQLite through the CLI', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vault-sqlite-'));
   const env = { DATA_DIR: dataDir, PFX_PW: 'pw', USER: 'tester' };

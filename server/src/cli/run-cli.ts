@@ -3,6 +3,7 @@ import { ConfigError } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { createKit } from './command-kit.ts';
 import { registerDeviceCommands } from './device-commands.ts';
+import { registerDemoCommand } from './demo-command.ts';
 import { registerDirectoryCommands } from './directory-commands.ts';
 import type { CliIo } from './output.ts';
 import { registerOpsCommands } from './ops-commands.ts';
@@ -52,6 +53,7 @@ export async function runCli(args: string[], io: CliIo): Promise<CliResult> {
   registerCampaignCommands(program, kit);
   registerOpsCommands(program, kit);
   registerDeviceCommands(program, kit);
+  registerDemoCommand(program, kit);
   for (const cmd of program.commands) cmd.exitOverride();
 
   try {

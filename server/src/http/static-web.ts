@@ -35,8 +35,12 @@ export function mountWeb(app: Hono<AdminEnv>, root: string): void {
   });
   app.get('/*', async (c, next) => {
     const p = c.req.path;
-    if (isServerPath(p) || /\.[a-z0-9]+$/i.test(p)) return next();
-    const res = await serveStatic({ root: rel, path: 'index.html' })(c, next);
+    // The admin console is its own entry: end-user pages never load its code, and vice versa.
+    // Its routes can end like a file name (/admin/users/ann@example.com), so no extension test.
+    const admin = p === '/admin' || p.startsWith('/admin/');
+    if (isServerPath(p) || (!admin && /\.[a-z0-9]+$/i.test(p))) return next();
+    const shell = admin ? 'admin/admin.html' : 'index.html';
+    const res = await serveStatic({ root: rel, path: shell })(c, next);
     if (res?.ok) res.headers.set('cache-control', 'no-cache');
     return res;
   });

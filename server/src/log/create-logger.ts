@@ -40,6 +40,7 @@ export const REDACT_PATHS = [
 // (messages, error text, unexpected fields).
 const SECRET_PATTERNS: RegExp[] = [
   /smp_[A-Za-z0-9_-]{16,}/g,
+  /dst_[A-Za-z0-9_-]{16,}/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
   /(\b(?:code|challenge|password|token)=)[^&\s"]+/gi,
   /(\bBearer\s+)\S+/gi,

@@ -155,6 +155,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   device_nonces: DeviceNoncesTable;
   device_sessions: DeviceSessionsTable;
+  admin_sessions: AdminSessionsTable;
   sealed_keys: SealedKeysTable;
   certificate_authorities: CertificateAuthoritiesTable;
   credentials: CredentialsTable;
@@ -179,6 +180,16 @@ export interface DeviceSessionsTable {
   device_id: string;
   token_hash: string;
   created_at: number;
+  expires_at: number;
+}
+
+/** Admin console sessions (hash of the session secret only). */
+export interface AdminSessionsTable {
+  id: string;
+  token_id: string;
+  session_hash: string;
+  created_at: number;
+  last_seen_at: number;
   expires_at: number;
 }
 

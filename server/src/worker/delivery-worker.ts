@@ -10,6 +10,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** Rows claimed per statement (at most the free concurrency). Default concurrency / 2. */
   batchSize?: number;
+  /** Outcomes wait at most this long for others to share their transaction. Default 20 ms. */
+  flushDelayMs?: number;
   /** Messages per second per channel, shared by all workers through the database (0 = unlimited). */
   rates: Record<ChannelKind, number>;
   leaseMs: number;
@@ -26,33 +28,57 @@ export interface WorkerOptions {
 export interface DeliveryWorker {
   readonly id: string;
   start(): void;
-  /** Claims nothing more, waits for sends in flight and writes their outcomes. */
+  /** Claims nothing more, sends what it holds and writes their outcomes. */
   stop(): Promise<void>;
   /** Ends an idle wait now (a campaign was just started in this process). */
   wake(): void;
 }
 
+/** A claimed row with what its send needs. */
+interface Job {
+  row: ClaimedDelivery;
+  user: RecipientInfo | undefined;
+  campaignChannel: CampaignChannel;
+}
+
+/** Sends started per macrotask: between slices, responses and timers get the event loop. */
+const START_SLICE = 16;
+
 /**
  * A delivery worker: leases due rows from the deliveries table, sends them through the channels,
  * and writes the outcomes back in batched transactions. Any number of workers (processes,
  * machines) share one database; a crashed worker's rows come back when their lease expires.
+ *
+ * Pipeline: sends start a slice at a time, so encryption interleaves with network I/O instead of
+ * a whole batch being encrypted before its first byte goes out; outcomes are group-committed, and
+ * the slots they free are refilled by a claim in the same transaction (one commit, one fsync on
+ * SQLite, per cycle). A row holds one of the `concurrency` slots from its claim until its outcome
+ * is durable, so leased-but-unrecorded rows (the ones a crash would send twice) never exceed it.
  */
 export function createDeliveryWorker(store: Store, channels: Channels, clock: Clock, options: WorkerOptions): DeliveryWorker {
   const id = options.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  // Several smaller batches in flight overlap sending with the database writes of the others.
-  const batchSize = options.batchSize ?? Math.max(1, Math.ceil(options.concurrency / 2));
+  const batchSize = Math.max(1, Math.min(options.concurrency, options.batchSize ?? Math.ceil(options.concurrency / 2)));
+  // Each claim and each flush is a transaction: wait for half a batch rather than trickle.
+  const minClaim = Math.max(1, Math.ceil(batchSize / 2));
+  const flushDelayMs = options.flushDelayMs ?? 20;
   const pollMs = options.pollMs ?? 200;
   const reminderScanMs = options.reminderScanMs ?? 60_000;
   const reclaimEveryMs = Math.max(250, Math.min(5000, options.leaseMs / 4));
   const log = options.log ?? (() => undefined);
   const campaignChannels = new Map<string, CampaignChannel>();
   const touched = new Set<string>();
+  const ready: Job[] = [];
   let running = false;
-  let inflight = 0;
+  /** Rows claimed (or slots reserved for a claim) whose outcome is not yet durable. */
+  let leased = 0;
+  let sending = 0;
+  let pumpScheduled = false;
   let buffer: DeliveryUpdate[] = [];
   let gone: string[] = [];
   let flushing: Promise<void> | null = null;
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
   let wakeUp: (() => void) | null = null;
+  let woken = false;
   let loopDone: Promise<void> = Promise.resolve();
   let lastReclaim = 0;
   let lastReminders = 0;
@@ -60,6 +86,12 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
   const now = () => clock.now().getTime();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
+      // A wake that came while the loop was busy must not be lost (it would idle a whole poll).
+      if (woken) {
+        woken = false;
+        resolve();
+        return;
+      }
       const timer = setTimeout(() => {
         wakeUp = null;
         resolve();
@@ -70,8 +102,23 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
         resolve();
       };
     });
+  const wake = () => {
+    if (wakeUp) wakeUp();
+    else woken = true;
+  };
+
+  const freeSlots = () => Math.min(batchSize, options.concurrency - leased);
+  const canClaim = () => freeSlots() >= minClaim || (leased === 0 && freeSlots() > 0);
+  /** Takes the free slots before any await, so a claim running elsewhere cannot take them too. */
+  const reserve = () => {
+    const n = Math.max(0, freeSlots());
+    leased += n;
+    return n;
+  };
 
   function flush(): Promise<void> {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
     if (flushing) return flushing;
     flushing = (async () => {
       while (buffer.length > 0 || gone.length > 0) {
@@ -79,18 +126,34 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
         const deviceIds = gone;
         buffer = [];
         gone = [];
+        leased -= updates.length;
+        const want = running && canClaim() ? reserve() : 0;
+        let claimed: ClaimedDelivery[] = [];
         try {
-          if (deviceIds.length > 0) await store.campaigns.clearPushSubscriptions(deviceIds);
-          await store.campaigns.record(id, updates, now());
+          await store.transaction(async (tx) => {
+            if (deviceIds.length > 0) await tx.campaigns.clearPushSubscriptions(deviceIds);
+            await tx.campaigns.record(id, updates, now());
+            if (want > 0) claimed = await claimUpTo(tx, want);
+          });
         } catch (error) {
           // The rows keep their lease and are sent again after it expires (at least once).
           log('error', 'could not record delivery outcomes', { worker: id, rows: updates.length, error: String(error) });
+          claimed = [];
         }
+        leased -= want - claimed.length;
+        if (claimed.length > 0) await prepareOrRelease(claimed);
+        wake();
       }
     })().finally(() => {
       flushing = null;
     });
     return flushing;
+  }
+
+  /** Group commit: at once when half a batch waits or nothing else is in flight, else soon. */
+  function requestFlush(): void {
+    if (buffer.length >= minClaim || (sending === 0 && ready.length === 0)) void flush();
+    else flushTimer ??= setTimeout(() => void flush(), flushDelayMs);
   }
 
   function noticeFor(row: ClaimedDelivery, user: RecipientInfo): Notice {
@@ -105,33 +168,99 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
     };
   }
 
-  async function deliver(rows: ClaimedDelivery[]): Promise<void> {
+  async function outcomeOf({ row, user }: Job): Promise<SendOutcome | DeliveryUpdate> {
+    if (!user) return { status: 'permanent', reason: 'user no longer exists', goneDeviceIds: [] };
+    if (row.channel === 'email' && !user.email) return { id: row.id, state: 'skipped', reason: 'no_address', lastError: 'the user has no email address' };
+    if (row.channel === 'push' && user.subscriptions.length === 0) return { status: 'gone', reason: 'no live subscription', goneDeviceIds: [] };
+    try {
+      return await channels[row.channel].send(noticeFor(row, user));
+    } catch (error) {
+      // Channels classify failures themselves; a throw is a bug or an outage: retry later.
+      return { status: 'retryable', reason: `channel error: ${(error as Error).message}`, goneDeviceIds: [] };
+    }
+  }
+
+  async function send(job: Job): Promise<void> {
+    const result = await outcomeOf(job);
+    if ('state' in result) buffer.push(result);
+    else {
+      gone.push(...result.goneDeviceIds);
+      buffer.push(decideUpdate(job.row, job.campaignChannel, result, now(), options.retry));
+    }
+  }
+
+  function pump(): void {
+    pumpScheduled = false;
+    for (let started = 0; started < START_SLICE; started += 1) {
+      const job = ready.shift();
+      if (!job) return;
+      sending += 1;
+      void send(job)
+        .catch((error: unknown) => {
+          // Unreachable in practice (send classifies everything); the lease brings the row back.
+          log('error', 'delivery failed', { worker: id, error: String(error) });
+          leased -= 1;
+        })
+        .finally(() => {
+          sending -= 1;
+          requestFlush();
+        });
+    }
+    if (ready.length > 0 && !pumpScheduled) {
+      pumpScheduled = true;
+      setImmediate(pump);
+    }
+  }
+
+  async function prepare(rows: ClaimedDelivery[]): Promise<void> {
     const users = await store.campaigns.recipients(rows.map((r) => r.userId));
     const unknown = [...new Set(rows.map((r) => r.campaignId))].filter((c) => !campaignChannels.has(c));
     if (unknown.length > 0) for (const [c, ch] of await store.campaigns.campaignChannels(unknown)) campaignChannels.set(c, ch);
-    await Promise.all(
-      rows.map(async (row) => {
-        const user = users.get(row.userId);
-        const campaignChannel = campaignChannels.get(row.campaignId) ?? row.channel;
-        let outcome: SendOutcome;
-        if (!user) outcome = { status: 'permanent', reason: 'user no longer exists', goneDeviceIds: [] };
-        else if (row.channel === 'email' && !user.email) {
-          buffer.push({ id: row.id, state: 'skipped', reason: 'no_address', lastError: 'the user has no email address' });
-          return;
-        } else if (row.channel === 'push' && user.subscriptions.length === 0) outcome = { status: 'gone', reason: 'no live subscription', goneDeviceIds: [] };
-        else {
-          try {
-            outcome = await channels[row.channel].send(noticeFor(row, user));
-          } catch (error) {
-            // Channels classify failures themselves; a throw is a bug or an outage: retry later.
-            outcome = { status: 'retryable', reason: `channel error: ${(error as Error).message}`, goneDeviceIds: [] };
-          }
-        }
-        gone.push(...outcome.goneDeviceIds);
-        buffer.push(decideUpdate(row, campaignChannel, outcome, now(), options.retry));
-      }),
-    );
-    for (const r of rows) touched.add(r.campaignId);
+    for (const row of rows) {
+      touched.add(row.campaignId);
+      ready.push({ row, user: users.get(row.userId), campaignChannel: campaignChannels.get(row.campaignId) ?? row.channel });
+    }
+    if (!pumpScheduled) pump();
+  }
+
+  async function prepareOrRelease(rows: ClaimedDelivery[]): Promise<void> {
+    await prepare(rows).catch((error: unknown) => {
+      // Not sent, not recorded: the rows come back when their lease expires.
+      log('error', 'could not prepare claimed deliveries', { worker: id, rows: rows.length, error: String(error) });
+      leased -= rows.length;
+    });
+  }
+
+  /** Claims up to `want` due rows over the channels, within each channel's rate budget. */
+  async function claimUpTo(s: Store, want: number): Promise<ClaimedDelivery[]> {
+    const out: ClaimedDelivery[] = [];
+    for (const kind of CHANNEL_KINDS) {
+      const free = want - out.length;
+      if (free <= 0) break;
+      const t = now();
+      const rate = options.rates[kind];
+      const granted = rate > 0 ? await s.campaigns.acquireRate(kind, free, rate, t) : free;
+      if (granted <= 0) continue;
+      const rows = await s.campaigns.claim(kind, id, granted, t, options.leaseMs);
+      // Unused budget goes back so an idle poll does not starve other workers.
+      if (rate > 0 && rows.length < granted) await s.campaigns.refundRate(kind, granted - rows.length, t);
+      out.push(...rows);
+    }
+    return out;
+  }
+
+  async function claimRound(): Promise<boolean> {
+    if (!canClaim()) return false;
+    const want = reserve();
+    let rows: ClaimedDelivery[] = [];
+    try {
+      rows = await claimUpTo(store, want);
+    } finally {
+      leased -= want - rows.length;
+    }
+    if (rows.length === 0) return false;
+    await prepareOrRelease(rows);
+    return true;
   }
 
   async function housekeeping(t: number): Promise<void> {
@@ -147,48 +276,18 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
     }
   }
 
-  async function claimRound(): Promise<boolean> {
-    let claimed = false;
-    for (const kind of CHANNEL_KINDS) {
-      const free = Math.min(batchSize, options.concurrency - inflight);
-      if (free <= 0) break;
-      const t = now();
-      const rate = options.rates[kind];
-      const granted = rate > 0 ? await store.campaigns.acquireRate(kind, free, rate, t) : free;
-      if (granted <= 0) continue;
-      const rows = await store.campaigns.claim(kind, id, granted, t, options.leaseMs);
-      // Unused budget goes back so an idle poll does not starve other workers.
-      if (rate > 0 && rows.length < granted) await store.campaigns.refundRate(kind, granted - rows.length, t);
-      if (rows.length === 0) continue;
-      claimed = true;
-      inflight += rows.length;
-      void deliver(rows)
-        .catch((error: unknown) => log('error', 'delivery batch failed', { worker: id, rows: rows.length, error: String(error) }))
-        // A slot is free only once the outcome is durable: leased-but-unrecorded rows (the ones
-        // a crash would send twice) never exceed the concurrency cap.
-        .then(() => flush())
-        .finally(() => {
-          inflight -= rows.length;
-          wakeUp?.();
-        });
-    }
-    return claimed;
-  }
-
   async function loop(): Promise<void> {
     while (running) {
       try {
         await housekeeping(now());
-        const claimed = await claimRound();
-        if (claimed) continue;
-        if (inflight === 0 && touched.size > 0) {
-          await flush();
+        if (await claimRound()) continue;
+        if (leased === 0 && touched.size > 0) {
           const ids = [...touched];
           touched.clear();
           await store.campaigns.finishIdle(ids, now());
         }
-        // Full (wait for a free slot), rate-limited (wait for the next second) or idle.
-        await sleep(inflight >= options.concurrency ? 1000 : pollMs);
+        // Full (outcomes not yet durable), rate-limited (next second) or idle.
+        await sleep(canClaim() ? pollMs : 1000);
       } catch (error) {
         log('error', 'worker loop error', { worker: id, error: String(error) });
         await sleep(1000);
@@ -205,13 +304,14 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
     },
     async stop() {
       running = false;
-      wakeUp?.();
+      wake();
       await loopDone;
-      while (inflight > 0) await new Promise((r) => setTimeout(r, 20));
-      await flush();
+      // Rows already claimed are still sent and recorded: their lease is ours.
+      while (leased > 0) {
+        await flush();
+        if (leased > 0) await new Promise((r) => setTimeout(r, 10));
+      }
     },
-    wake() {
-      wakeUp?.();
-    },
+    wake,
   };
 }

@@ -2,7 +2,10 @@
  * Every user-visible string of the PWA, in English and Traditional Chinese. The zh-TW table is
  * typed against the English keys, so a missing translation fails to compile.
  */
+import { retrievalEn, retrievalZhTW } from '../retrieval/retrieval-strings.ts';
+
 export const en = {
+  ...retrievalEn,
   'app.name': 'S/MIME Portal',
   'app.skip': 'Skip to content',
   'nav.label': 'Main',
@@ -26,6 +29,13 @@ export const en = {
   'home.pushOn': 'Notifications are on.',
   'home.pushOff': 'Notifications are off.',
   'home.openKeychain': 'Open the keychain',
+  'actions.title': 'Notifications',
+  'actions.none': 'Nothing to do: your certificates are up to date.',
+  'actions.retrieve': 'New certificates are waiting for this device.',
+  'actions.retrieveGo': 'Retrieve them now',
+  'actions.renewSigning': 'Your signing certificate should be renewed (it expires on {date}).',
+  'actions.renewGo': 'Renew it now',
+  'actions.expiring': 'Your encryption certificate expires on {date}. Your administrator will issue the next one; you will be notified.',
   'enroll.title': 'Enroll this device',
   'enroll.intro': 'This makes two keys that never leave this device and registers them with the portal.',
   'enroll.name': 'Device name',
@@ -89,6 +99,7 @@ export const en = {
 export type MessageKey = keyof typeof en;
 
 export const zhTW: Record<MessageKey, string> = {
+  ...retrievalZhTW,
   'app.name': 'S/MIME 入口網站',
   'app.skip': '跳到主要內容',
   'nav.label': '主選單',
@@ -112,6 +123,13 @@ export const zhTW: Record<MessageKey, string> = {
   'home.pushOn': '通知已開啟。',
   'home.pushOff': '通知已關閉。',
   'home.openKeychain': '開啟鑰匙圈',
+  'actions.title': '通知',
+  'actions.none': '目前沒有待辦事項：您的憑證皆為最新。',
+  'actions.retrieve': '有新的憑證等待此裝置取回。',
+  'actions.retrieveGo': '立即取回',
+  'actions.renewSigning': '您的簽章憑證需要更新（到期日：{date}）。',
+  'actions.renewGo': '立即更新',
+  'actions.expiring': '您的加密憑證將於 {date} 到期。管理員會核發下一張憑證，屆時您會收到通知。',
   'enroll.title': '註冊此裝置',
   'enroll.intro': '這會產生兩把永不離開此裝置的金鑰，並向入口網站註冊。',
   'enroll.name': '裝置名稱',

@@ -4,9 +4,13 @@
  * so non-extractable keys stay non-extractable across reloads.
  */
 export const DB_NAME = 'smime-portal';
-export const DB_VERSION = 1;
-/** Object stores: `device` (one record under key "current"), `certificates` (by thumbprint). */
-export type StoreName = 'device' | 'certificates';
+export const DB_VERSION = 2;
+/**
+ * Object stores: `device` (one record under key "current"), `certificates` (by thumbprint),
+ * `meta` (keychain settings: policy, trust anchors, default signing certificate). Version 2 added
+ * `meta`; upgrades only add stores, so older data stays as it is.
+ */
+export type StoreName = 'device' | 'certificates' | 'meta';
 
 function request<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -22,6 +26,7 @@ export function openKeychainDb(factory: IDBFactory = indexedDB): Promise<IDBData
     const db = open.result;
     if (!db.objectStoreNames.contains('device')) db.createObjectStore('device');
     if (!db.objectStoreNames.contains('certificates')) db.createObjectStore('certificates', { keyPath: 'thumbprint' });
+    if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
   };
   return request(open);
 }

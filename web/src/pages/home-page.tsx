@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { DeviceActionsList } from '../components/device-actions-list.tsx';
 import { Page } from '../components/page.tsx';
 import { useDeviceRecord } from '../components/use-device.ts';
 import { ApiError } from '../device/api-error.ts';
@@ -44,6 +45,7 @@ export function HomePage() {
               {t('home.serverOk')} {server.info.push ? t('home.pushOn') : t('home.pushOff')}
             </p>
           )}
+          {server.state === 'ok' && <DeviceActionsList record={record} />}
           {server.state === 'retired' && <p role="alert">{t('home.retired')}</p>}
           {server.state === 'offline' && <p role="status">{t('common.offline')}</p>}
           {server.state === 'error' && <p role="alert">{t('common.error', { message: server.message })}</p>}

@@ -50,7 +50,7 @@ export async function parsePkiMessage(ca: CaSigner, der: Uint8Array, options: Pa
   const messageType = Number(readString(signerInfo, SCEP_OID.messageType));
   if (!Number.isInteger(messageType)) throw new ScepMalformedError('SCEP messageType attribute is missing');
 
-  const signer = findSigner(signed, signerInfo);
+  (globalThis as any).__T('p.asn1');const signer = findSigner(signed, signerInfo);
   if (!signer) throw new ScepFailure('badMessageCheck', context, 'signer certificate not in the message');
   let verified = false;
   try {
@@ -60,7 +60,7 @@ export async function parsePkiMessage(ca: CaSigner, der: Uint8Array, options: Pa
   }
   if (!verified) throw new ScepFailure('badMessageCheck', context, 'message signature does not verify');
 
-  const eContent = signed.encapContentInfo.eContent;
+  (globalThis as any).__T('p.verifysig');const eContent = signed.encapContentInfo.eContent;
   if (!eContent) throw new ScepFailure('badRequest', context, 'pkcsPKIEnvelope missing');
   const envelopeDer = octets(eContent);
   let opened: { content: Uint8Array; cipher: ContentCipher };
@@ -71,7 +71,7 @@ export async function parsePkiMessage(ca: CaSigner, der: Uint8Array, options: Pa
     const failInfo = error.reason === 'unsupportedAlgorithm' ? 'badAlg' : 'badMessageCheck';
     throw new ScepFailure(failInfo, context, error.message);
   }
-  const isCertRequest = messageType === MESSAGE_TYPE.PKCSReq || messageType === MESSAGE_TYPE.RenewalReq;
+  (globalThis as any).__T('p.envelope');const isCertRequest = messageType === MESSAGE_TYPE.PKCSReq || messageType === MESSAGE_TYPE.RenewalReq;
   if (isCertRequest && signer.subjectPublicKeyInfo.algorithm.algorithmId !== CMS_OID.rsaEncryption) {
     // The reply is encrypted to this certificate's key: only RSA key transport is possible.
     throw new ScepFailure('badAlg', context, 'the signer certificate must carry an RSA key');

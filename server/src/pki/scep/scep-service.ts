@@ -67,6 +67,7 @@ export function createScepService(options: ScepServiceOptions): ScepService {
   async function pkiOperation(message: Uint8Array): Promise<ScepResponse> {
     let request: PkiMessage;
     try {
+      const T=(globalThis as any).__T??=((l:string)=>{const g=globalThis as any;const n=performance.now();if(g.__last)process.stderr.write(`${l} ${(n-g.__last).toFixed(1)} `);g.__last=n;});T('start');
       request = await parsePkiMessage(ca, message, { allowLegacyDes: options.allowLegacyDes, rejectionSecret });
     } catch (error) {
       if (error instanceof ScepMalformedError) return text(400, `bad SCEP message: ${error.message}`);
@@ -74,7 +75,7 @@ export function createScepService(options: ScepServiceOptions): ScepService {
       throw error;
     }
     try {
-      return reply(request, await enroll(request));
+      const T=(globalThis as any).__T;T('parse');const o=await enroll(request);T('enroll');const r=await reply(request, o);T('reply');process.stderr.write('\n');return r;
     } catch (error) {
       if (error instanceof ScepFailure) return reply(request, { status: 'failure', failInfo: error.failInfo });
       throw error;
@@ -105,7 +106,7 @@ export function createScepService(options: ScepServiceOptions): ScepService {
       if (!(await options.rememberTransaction(request.transactionId, thumbprint))) {
         throw fail('badRequest', 'transaction id replayed');
       }
-      const certificateDer = await options.issue(csr.spkiDer, identity.email, identity.displayName);
+      (globalThis as any).__T('mutex+challenge+txn');const certificateDer = await options.issue(csr.spkiDer, identity.email, identity.displayName);
       return { status: 'success', certificateDer, recipient: request.signerCertificate, requestCipher: request.contentCipher };
     });
   }

@@ -1,0 +1,254 @@
+/**
+ * Issue 6, end to end with real peers: the admin imports three historic encryption certificates
+ * made by `openssl pkcs12 -export`, sets a policy (scep signing, importedPkcs encryption, email)
+ * → enrollment code → campaign → a real SMTP server receives the notice → Chromium opens its
+ * link → enrolls → retrieves → the keychain holds one signing and three encryption certificates
+ * → `openssl cms -encrypt` messages to each (PKCS#1 v1.5 and OAEP) open in /smime/check → a
+ * message signed in the page verifies with `openssl cms -verify` → the campaign shows the
+ * recipient retrieved. Then: an interrupted retrieval resumes without duplicates.
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEnrollmentCode } from '../../server/src/domain/devices/enrollment.ts';
+import { issueWithServerKey } from '../../server/src/domain/ca/issue-credential.ts';
+import { toPem } from '../../server/src/pki/testing/openssl.ts';
+import { startSmtpSink, type SmtpSink, until } from '../campaigns/harness.ts';
+import { createFixtures, type Fixtures } from '../certificates/fixtures.ts';
+import { type PortalServer, startPortalServer } from '../retrieval/portal-server.ts';
+import { launchChromium, newContext } from './harness.ts';
+
+const EMAIL = 'alice@example.com';
+const YEAR = 365 * 86_400_000;
+let smtp: SmtpSink;
+let portal: PortalServer;
+let browser: Browser;
+let fx: Fixtures;
+
+beforeAll(async () => {
+  smtp = await startSmtpSink();
+  [portal, browser, fx] = await Promise.all([startPortalServer({ smtpUrl: smtp.url }), launchChromium(), createFixtures(new Date())]);
+  // The admin's policy: scep signing, importedPkcs encryption (export allowed), email notices.
+  expect((await portal.admin('POST', '/api/admin/groups', { name: 'staff' })).status).toBe(201);
+  const policy = await portal.admin('POST', '/api/admin/policies', { name: 'Mail', settings: { signing: { profileType: 'scep' }, encryption: { profileType: 'importedPkcs', allowExport: true }, notification: 'email' } });
+  expect(policy.status).toBe(201);
+  expect((await portal.admin('PUT', '/api/admin/policies/Mail/assignments', { include: ['staff'], exclude: [] })).status).toBe(200);
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await portal?.close();
+  await smtp?.close();
+  fx?.cleanup();
+});
+
+/** Counts keychain entries by purpose, inside the page. */
+const keychainCounts = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<Record<string, number>>((resolve, reject) => {
+        const open = indexedDB.open('smime-portal');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('certificates').objectStore('certificates').getAll();
+          all.onsuccess = () => {
+            const counts: Record<string, number> = { total: all.result.length };
+            for (const e of all.result as { purpose: string; privateKey: CryptoKey }[]) {
+              counts[e.purpose] = (counts[e.purpose] ?? 0) + 1;
+              if (e.privateKey.extractable) counts.extractable = (counts.extractable ?? 0) + 1;
+            }
+            open.result.close();
+            resolve(counts);
+          };
+        };
+      }),
+  );
+
+async function enrollIn(page: Page, email: string): Promise<void> {
+  const { code } = await createEnrollmentCode(portal.ctx, { email });
+  await page.goto(`/enroll?code=${code}`);
+  await page.getByRole('button', { name: 'Enroll this device' }).click();
+  await expect.poll(() => page.locator('#enroll-done').textContent(), { timeout: 15_000 }).toContain(email);
+}
+
+describe('the retrieval journey', () => {
+  it('mail link → enroll → retrieve → old mail opens → signed mail verifies → campaign retrieved', async () => {
+    // Admin: user, group, three historic encryption certificates from openssl pkcs12 -export.
+    expect((await portal.admin('POST', '/api/admin/users', { email: EMAIL, displayName: 'Alice' })).status).toBe(201);
+    expect((await portal.admin('POST', '/api/admin/groups/staff/members', { email: EMAIL })).status).toBe(200);
+    const now = Date.now();
+    const certs: { der: Uint8Array; sha1: string; pem: string }[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const key = fx.newKey(`hist${i}`);
+      // Oldest first: two expired certificates and the current one.
+      const der = await fx.cert(key, { email: EMAIL, purpose: 'smimeEncryption', notBefore: new Date(now - (3 - i) * YEAR), notAfter: new Date(now - (2 - i) * YEAR + (i === 2 ? YEAR : 0)) });
+      const p12 = fx.p12(`hist${i}`, key, der, `pw-${i}`);
+      const res = await portal.admin('POST', `/api/admin/users/${EMAIL}/credentials/pkcs12`, { purpose: 'smimeEncryption', pkcs12: Buffer.from(p12).toString('base64'), password: `pw-${i}` });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const { credential } = (await res.json()) as { credential: { sha1: string } };
+      certs.push({ der, sha1: credential.sha1, pem: fx.ws.write(`hist${i}.pem`, toPem(der, 'CERTIFICATE')) });
+    }
+
+    // Campaign → the real SMTP server receives the notice with the retrieval link.
+    const started = await portal.admin('POST', '/api/admin/campaigns', { policy: 'Mail', channel: 'email' });
+    expect(started.status).toBe(201);
+    const campaignId = ((await started.json()) as { campaign: { id: string } }).campaign.id;
+    await until(() => smtp.inbox.some((m) => m.to && JSON.stringify(m.to).includes(EMAIL)), 20_000, 'the notice mail');
+    const mail = smtp.inbox.find((m) => JSON.stringify(m.to).includes(EMAIL))!;
+    const link = new RegExp(`${portal.base.replace(/[.]/g, '\\.')}/smime/retrieve\\?r=[0-9a-f]+`).exec(mail.text ?? '')?.[0];
+    expect(link).toBeTruthy();
+
+    const context = await newContext(browser, portal.base);
+    const page = await context.newPage();
+    await page.goto(link!);
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('not enrolled');
+    await enrollIn(page, EMAIL);
+
+    // Retrieval, with every step visible.
+    await page.goto(link!);
+    await expect.poll(() => page.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('3 encryption certificates');
+    expect(await page.locator('.step-done').count()).toBe(6);
+    expect(await page.locator('.steps').textContent()).toContain('Encryption history (3 of 3)');
+    expect(await keychainCounts(page)).toEqual({ total: 4, signing: 1, encryption: 3 });
+
+    // Old mail opens: openssl cms -encrypt to each certificate, PKCS#1 v1.5 and OAEP.
+    await page.goto('/smime/check');
+    for (const [i, cert] of certs.entries()) {
+      for (const oaep of [false, true]) {
+        const body = `Secret ${i} ${oaep ? 'oaep' : 'v15'}`;
+        const msg = fx.ws.write(`m${i}${oaep}.txt`, `Content-Type: text/plain\r\n\r\n${body}\r\n`);
+        const out = `enc${i}${oaep}.eml`;
+        const args = ['cms', '-encrypt', '-aes256', '-in', msg, '-out', out, ...(oaep ? ['-recip', cert.pem, '-keyopt', 'rsa_padding_mode:oaep'] : [cert.pem])];
+        const r = fx.ws.run(args);
+        expect(r.status, r.output).toBe(0);
+        await page.locator('#smime-paste').fill(Buffer.from(fx.ws.read(out)).toString('latin1'));
+        await page.getByRole('button', { name: 'Open the message' }).click();
+        await expect.poll(() => page.locator('#check-plaintext').textContent(), { timeout: 10_000 }).toContain(body);
+        const openedBy = await page.locator('#check-opened-by').textContent();
+        expect(openedBy).toContain(cert.sha1);
+        expect(openedBy).toContain(oaep ? 'OAEP' : 'PKCS1-v1_5');
+      }
+    }
+
+    // A message signed in the page verifies with openssl.
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    const signed = await page.locator('#check-signed-output').inputValue({ timeout: 10_000 });
+    const ca = fx.ws.write('portal-ca.pem', toPem(portal.certificates.ca.record.certificateDer, 'CERTIFICATE'));
+    fx.ws.write('signed.eml', signed);
+    const verify = fx.ws.run(['cms', '-verify', '-in', 'signed.eml', '-CAfile', ca, '-out', 'verified.txt']);
+    expect(verify.status, verify.output).toBe(0);
+    expect(verify.output).toContain('Verification successful');
+    expect(Buffer.from(fx.ws.read('verified.txt')).toString()).toContain('This is an S/MIME test message.');
+
+    // Encrypt to recipients from the directory: one without a certificate must be removed first.
+    await page.locator('#encrypt-to').fill(`${EMAIL}, nobody@example.com`);
+    await page.getByRole('button', { name: 'Look up certificates' }).click();
+    await expect.poll(() => page.locator('#encrypt-recipients').textContent()).toContain('nobody@example.com: not in the directory');
+    expect(await page.locator('#encrypt-send').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Remove nobody@example.com' }).click();
+    await page.locator('#encrypt-send').click();
+    fx.ws.write('to-alice.eml', await page.locator('#check-encrypted-output').inputValue({ timeout: 10_000 }));
+    const decrypt = fx.ws.run(['cms', '-decrypt', '-in', 'to-alice.eml', '-recip', certs[2]!.pem, '-inkey', 'hist2.key']);
+    expect(decrypt.status, decrypt.output).toBe(0);
+    expect(decrypt.output).toContain('This is an S/MIME test message.');
+
+    // The campaign shows the recipient retrieved.
+    const status = (await (await portal.admin('GET', `/api/admin/campaigns/${campaignId}`)).json()) as { progress: { states: Record<string, number> } };
+    expect(status.progress.states.retrieved).toBe(1);
+    expect(context.problems).toEqual([]);
+    await context.close();
+  });
+
+  it('keychain page: details, expiry warning, .p12 import, default signing, removal, export', async () => {
+    const email = 'carol@example.com';
+    await portal.store.directory.upsertUser({ email, displayName: 'Carol' }, new Date());
+    await portal.admin('POST', '/api/admin/groups/staff/members', { email });
+    const now = Date.now();
+    const key = fx.newKey('carol-enc');
+    const soon = await fx.cert(key, { email, purpose: 'smimeEncryption', notBefore: new Date(now - YEAR), notAfter: new Date(now + 10 * 86_400_000) });
+    const imported = await portal.admin('POST', `/api/admin/users/${email}/credentials/pkcs12`, { purpose: 'smimeEncryption', pkcs12: Buffer.from(fx.p12('carol-enc', key, soon, 'pw')).toString('base64'), password: 'pw' });
+    expect(imported.status).toBe(201);
+    const context = await newContext(browser, portal.base);
+    const page = await context.newPage();
+    await enrollIn(page, email);
+    await page.goto('/smime/retrieve');
+    await expect.poll(() => page.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('1 encryption certificates');
+
+    await page.goto('/keychain');
+    const history = page.locator('#keychain-history');
+    await expect.poll(() => history.textContent()).toContain('expires in');
+    await history.getByText('Details').first().click();
+    expect(await history.textContent()).toContain((await fx.ws.run(['x509', '-in', fx.ws.write('soon.pem', toPem(soon, 'CERTIFICATE')), '-noout', '-fingerprint', '-sha1'])).output.split('=')[1]!.trim().replace(/:/g, '').toLowerCase());
+
+    // .p12 import: a clear message for an unreadable file and a wrong password, then success.
+    const signKey = fx.newKey('carol-sign');
+    const signCert = await fx.cert(signKey, { email, purpose: 'smimeSigning', notBefore: new Date(now - 86_400_000), notAfter: new Date(now + YEAR) });
+    const p12 = Buffer.from(fx.p12('carol-sign', signKey, signCert, 'secret'));
+    const importWith = async (buffer: Buffer, password: string) => {
+      await page.locator('#p12-file').setInputFiles({ name: 'mine.p12', mimeType: 'application/x-pkcs12', buffer });
+      await page.locator('#p12-password').fill(password);
+      await page.getByRole('button', { name: 'Import' }).click();
+      return page.locator('#keychain-import-message').textContent({ timeout: 10_000 });
+    };
+    expect(await importWith(Buffer.from('this is not a p12 file at all'), 'x')).toContain('cannot be read');
+    expect(await importWith(p12, 'wrong')).toContain('password does not open');
+    expect(await importWith(p12, 'secret')).toContain('Imported 1 certificates');
+
+    // Two valid signing certificates: choose the default.
+    const chooser = page.locator('#keychain-default-signing');
+    await expect.poll(() => chooser.locator('input').count()).toBe(2);
+    await chooser.locator('input').nth(1).check();
+    await expect.poll(() => chooser.locator('input:checked').count()).toBe(1);
+
+    // Export the history (policy allows it) in both encodings; openssl reads both.
+    for (const encoding of ['aes', '3des'] as const) {
+      await page.locator('#export-password').fill('export-pass');
+      await page.locator(`input[name="export-encoding"][value="${encoding}"]`).check();
+      await page.getByRole('button', { name: 'Make the file' }).click();
+      await expect.poll(() => page.locator('#keychain-export-download').textContent(), { timeout: 10_000 }).toContain(encoding);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#keychain-export-download').click()]);
+      await download.saveAs(join(fx.ws.dir, `export-${encoding}.p12`));
+      const info = fx.ws.run(['pkcs12', '-in', `export-${encoding}.p12`, '-passin', 'pass:export-pass', '-nodes', '-info']);
+      expect(info.status, info.output).toBe(0);
+      expect(info.output).toContain('BEGIN PRIVATE KEY');
+      expect(info.output).toContain(encoding === 'aes' ? 'AES-256-CBC' : 'pbeWithSHA1And3-KeyTripleDES-CBC');
+    }
+
+    // Remove with confirmation.
+    const signingList = page.locator('#keychain-signing');
+    const before = await signingList.locator('li').count();
+    await signingList.getByRole('button', { name: 'Remove' }).first().click();
+    await signingList.getByRole('button', { name: 'Yes, remove' }).click();
+    await expect.poll(() => signingList.locator('li').count()).toBe(before - 1);
+    expect(context.problems).toEqual([]);
+    await context.close();
+  });
+
+  it('an interrupted retrieval resumes and completes without duplicates', async () => {
+    const email = 'bert@example.com';
+    const { user } = await portal.store.directory.upsertUser({ email, displayName: 'Bert' }, new Date());
+    await portal.admin('POST', '/api/admin/groups/staff/members', { email });
+    for (let i = 0; i < 8; i += 1) await issueWithServerKey(portal.ctx, portal.certificates.issuer, user, 'smimeEncryption');
+    const context = await newContext(browser, portal.base);
+    const first = await context.newPage();
+    await enrollIn(first, email);
+    // Slow the page's CPU so the history step is still running when the page closes.
+    const cdp = await context.newCDPSession(first);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 30 });
+    await first.goto('/smime/retrieve');
+    await until(async () => ((await keychainCounts(first).catch(() => ({ encryption: 0 }))).encryption ?? 0) >= 1, 20_000, 'the first stored certificate');
+    await first.close();
+
+    const second = await context.newPage();
+    await second.goto('/keychain');
+    const before = await keychainCounts(second);
+    expect(before.encryption).toBeGreaterThanOrEqual(1);
+    expect(before.encryption).toBeLessThan(8);
+    await second.goto('/smime/retrieve');
+    await expect.poll(() => second.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('were already on this device');
+    expect(await keychainCounts(second)).toEqual({ total: 9, signing: 1, encryption: 8 });
+    const signing = (await portal.store.credentials.listForUser(user.id)).filter((c) => c.purpose === 'smimeSigning');
+    expect(signing).toHaveLength(1);
+    expect(context.problems).toEqual([]);
+    await context.close();
+  });
+});
