@@ -7,7 +7,7 @@ import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { bootstrapAdminToken } from './domain/auth/admin-tokens.ts';
 import { createApp } from './http/app.ts';
-import { createLogger } from './log/create-logger.ts';
+import { createLogger, logFunction } from './log/create-logger.ts';
 import { openRuntime } from './runtime.ts';
 import { openCertificates, scheduleRenewalSweep } from './vault/open-certificates.ts';
 import { channelsFromConfig } from './worker/channels-from-config.ts';
@@ -56,11 +56,12 @@ export async function startServer(config: Config, log: (line: string) => void): 
   }
   // First start creates DATA_DIR/kek (0600) and the built-in CA; a wrong KEK fails here.
   const certificates = await openCertificates(config, rt.context('system'));
-  const stopSweep = scheduleRenewalSweep(rt.context('system'), certificates, config, (level, message, detail) => log(JSON.stringify({ level, message, ...detail })));
+  const logger = createLogger({ level: config.logLevel });
+  const stopSweep = scheduleRenewalSweep(rt.context('system'), certificates, config, logFunction(logger.child({ component: 'renewal' })));
   const delivery = channelsFromConfig(config, rt.clock);
   // The embedded worker (WORKER=embedded, the default) sends notifications from this process.
   const embedded = config.embeddedWorker
-    ? startWorker(config, rt.store, rt.clock, (level, message, detail) => log(JSON.stringify({ level, message, ...detail })), delivery)
+    ? startWorker(config, rt.store, rt.clock, logFunction(logger.child({ component: 'worker' })), delivery)
     : null;
   const app = createApp({
     store: rt.store,
@@ -70,7 +71,7 @@ export async function startServer(config: Config, log: (line: string) => void): 
     ca: certificates.ca,
     delivery: { configured: delivery.configured, vapidPublicKey: delivery.vapidPublicKey, ...(embedded ? { wake: () => embedded.worker.wake() } : {}) },
     webRoot: existsSync(WEB_ROOT) ? WEB_ROOT : null,
-    logger: createLogger({ level: config.logLevel }),
+    logger,
   });
   const server = await new Promise<Server>((resolveServer, reject) => {
     const s = serveNode(

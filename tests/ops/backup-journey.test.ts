@@ -113,14 +113,14 @@ describe('backup and restore of the key escrow', () => {
       expect(parsed.bundle.encryption.history).toHaveLength(3);
 
       const oldestDer = execFileSync('openssl', ['x509', '-in', certs[0]!.pem, '-outform', 'DER']);
-      const oldestThumb = execFileSync('openssl', ['dgst', '-sha256', '-r'], { input: oldestDer, encoding: 'utf8' }).split(' ')[0];
+      const oldestThumb = execFileSync('openssl', ['dgst', '-sha256', '-r'], { input: oldestDer, encoding: 'utf8' }).split(' ')[0]!;
       const entry = parsed.bundle.encryption.history.find((h) => h.thumbprint === oldestThumb);
       expect(entry, 'the oldest certificate is in the restored history').toBeDefined();
 
       writeFileSync(join(dir, 'msg.txt'), 'Content-Type: text/plain\r\n\r\nfrom before the backup\r\n');
       const eml = execFileSync('openssl', ['cms', '-encrypt', '-in', join(dir, 'msg.txt'), '-aes256', certs[0]!.pem]);
       const opened = await decryptSmime(new Uint8Array(eml), [
-        candidateFromEnvelope({ certificate: Buffer.from(entry!.certificate, 'base64'), envelope: entry!.envelope, devicePrivateKey: transport.privateKey, deviceId, thumbprint: entry!.thumbprint }),
+        candidateFromEnvelope({ certificate: Buffer.from(entry!.certificate, 'base64'), envelope: entry!.envelope, devicePrivateKey: transport.privateKey, deviceId: deviceId!, thumbprint: entry!.thumbprint }),
       ]);
       expect(new TextDecoder().decode(opened.plaintext)).toContain('from before the backup');
 

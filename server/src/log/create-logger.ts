@@ -78,3 +78,8 @@ export function createLogger(options: { level: string; destination?: Destination
     options.destination,
   );
 }
+
+/** The (level, message, detail) shape the worker and sweeps take, written through `logger`. */
+export function logFunction(logger: Logger): (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void {
+  return (level, message, detail) => logger[level](detail ?? {}, message);
+}

@@ -7,7 +7,6 @@ import type { Device } from '../devices/types.ts';
 import type { Policy } from '../policy/types.ts';
 import { deviceActions } from './device-actions.ts';
 
-const DAY = 24 * 3600 * 1000;
 const device = { id: 'dev-1', userId: 'user-1' } as Device;
 
 function credential(over: Partial<Credential>): Credential {
