@@ -13,7 +13,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markRetrieved } from '../../server/src/domain/campaigns/campaign-service.ts';
 import { systemClock } from '../../server/src/ports.ts';
-import { until } from '../campaigns/harness.ts';
 import { createFixtures, type Fixtures } from '../certificates/fixtures.ts';
 import { launchChromium, newContext } from '../e2e/harness.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
@@ -132,6 +131,11 @@ describe('admin console journey', () => {
     for (const email of USERS.slice(0, 2)) await markRetrieved(ctx, (await server.store.directory.findUserByEmail(email))!.id);
     await expect.poll(() => page.locator('[data-testid="funnel-retrieved"]').textContent(), { timeout: 10_000 }).toBe('2');
     expect(await page.locator('[data-testid="progress-text"]').textContent()).toBe('2 of 2 handled');
+
+    // The CA page shows the built-in CA and its (not yet built) CRL.
+    await nav(page, 'CA');
+    await expect.poll(() => page.locator('.facts').first().textContent()).toContain('CN=Console Test CA');
+    expect(await page.locator('.facts').nth(1).textContent()).toContain('Not built yet');
 
     // The audit log filters by action.
     await nav(page, 'Audit log');

@@ -7,6 +7,7 @@
  * message signed in the page verifies with `openssl cms -verify` → the campaign shows the
  * recipient retrieved. Then: an interrupted retrieval resumes without duplicates.
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,9 @@ const keychainCounts = (page: Page) =>
       }),
   );
 
+/** The DER PKCS#8 of an openssl key file in the fixtures workspace. */
+const readPkcs8 = (name: string) => execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', join(fx.ws.dir, name), '-outform', 'DER']);
+
 async function enrollIn(page: Page, email: string): Promise<void> {
   const { code } = await createEnrollmentCode(portal.ctx, { email });
   await page.goto(`/enroll?code=${code}`);
@@ -103,12 +107,23 @@ describe('the retrieval journey', () => {
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('not enrolled');
     await enrollIn(page, EMAIL);
 
-    // Retrieval, with every step visible.
+    // Retrieval, with every step visible. Every bundle body is kept for the PKCS#8 scan.
+    const bundleBodies: string[] = [];
+    page.on('response', (res) => {
+      if (/\/api\/device\/(bundle|signing-csr|ack)$/.test(new URL(res.url()).pathname)) res.text().then((t) => bundleBodies.push(t), () => undefined);
+    });
     await page.goto(link!);
     await expect.poll(() => page.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('3 encryption certificates');
     expect(await page.locator('.step-done').count()).toBe(6);
     expect(await page.locator('.steps').textContent()).toContain('Encryption history (3 of 3)');
     expect(await keychainCounts(page)).toEqual({ total: 4, signing: 1, encryption: 3 });
+    const seen = bundleBodies.join('\n');
+    expect(seen).toContain('"envelope"');
+    for (const i of [0, 1, 2]) {
+      const pkcs8 = readPkcs8(`hist${i}.key`);
+      expect(pkcs8.length).toBeGreaterThan(1000);
+      for (const text of [pkcs8.toString('base64'), pkcs8.toString('base64url'), pkcs8.subarray(400, 460).toString('base64'), pkcs8.toString('hex')]) expect(seen.includes(text)).toBe(false);
+    }
 
     // Old mail opens: openssl cms -encrypt to each certificate, PKCS#1 v1.5 and OAEP.
     await page.goto('/smime/check');
@@ -156,7 +171,7 @@ describe('the retrieval journey', () => {
     expect(status.progress.states.retrieved).toBe(1);
     expect(context.problems).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 
   it('keychain page: details, expiry warning, .p12 import, default signing, removal, export', async () => {
     const email = 'carol@example.com';
@@ -170,7 +185,13 @@ describe('the retrieval journey', () => {
     const context = await newContext(browser, portal.base);
     const page = await context.newPage();
     await enrollIn(page, email);
+    // A lost connection at the bundle: a clear error and a retry that completes.
+    await page.route('**/api/device/bundle', (route) => route.abort('internetdisconnected'));
     await page.goto('/smime/retrieve');
+    await expect.poll(() => page.locator('#retrieve-error').textContent(), { timeout: 15_000 }).toContain('connection to the portal was lost');
+    expect(await page.locator('.step-failed').textContent()).toContain('Reading your policy');
+    await page.unroute('**/api/device/bundle');
+    await page.getByRole('button', { name: 'Try again' }).click();
     await expect.poll(() => page.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('1 encryption certificates');
 
     await page.goto('/keychain');
@@ -221,7 +242,7 @@ describe('the retrieval journey', () => {
     await expect.poll(() => signingList.locator('li').count()).toBe(before - 1);
     expect(context.problems).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 
   it('an interrupted retrieval resumes and completes without duplicates', async () => {
     const email = 'bert@example.com';
@@ -246,9 +267,15 @@ describe('the retrieval journey', () => {
     await second.goto('/smime/retrieve');
     await expect.poll(() => second.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('were already on this device');
     expect(await keychainCounts(second)).toEqual({ total: 9, signing: 1, encryption: 8 });
+    // A later visit, in Traditional Chinese: everything is skipped, nothing is duplicated.
+    await second.evaluate(() => localStorage.setItem('smime-portal.locale', 'zh-TW'));
+    await second.reload();
+    await expect.poll(() => second.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('有 8 個憑證已在此裝置上');
+    expect(await second.locator('.steps').textContent()).toContain('加密歷史記錄（8 / 8）');
+    expect(await keychainCounts(second)).toEqual({ total: 9, signing: 1, encryption: 8 });
     const signing = (await portal.store.credentials.listForUser(user.id)).filter((c) => c.purpose === 'smimeSigning');
     expect(signing).toHaveLength(1);
     expect(context.problems).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 });

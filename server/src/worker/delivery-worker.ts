@@ -127,7 +127,7 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
         buffer = [];
         gone = [];
         leased -= updates.length;
-        const want = running && canClaim() ? reserve() : 0;
+        const want = running && freeSlots() > 0 ? reserve() : 0;
         let claimed: ClaimedDelivery[] = [];
         try {
           await store.transaction(async (tx) => {
@@ -250,7 +250,8 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
   }
 
   async function claimRound(): Promise<boolean> {
-    if (!canClaim()) return false;
+    // While sends are in flight, the next flush claims in its own transaction: no extra commit.
+    if (leased > 0 || !canClaim()) return false;
     const want = reserve();
     let rows: ClaimedDelivery[] = [];
     try {
@@ -286,8 +287,8 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
           touched.clear();
           await store.campaigns.finishIdle(ids, now());
         }
-        // Full (outcomes not yet durable), rate-limited (next second) or idle.
-        await sleep(canClaim() ? pollMs : 1000);
+        // Busy (the flushes claim), rate-limited (next second) or idle.
+        await sleep(leased === 0 ? pollMs : 1000);
       } catch (error) {
         log('error', 'worker loop error', { worker: id, error: String(error) });
         await sleep(1000);

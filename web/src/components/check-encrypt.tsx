@@ -3,7 +3,7 @@ import type { MessageKey } from '../i18n/catalogue.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { encryptionHistoryOf, type KeychainEntry, type KeychainMeta } from '../keychain/certificate-store.ts';
 import type { DeviceRecord } from '../keychain/device-store.ts';
-import { type DirectoryAnswer, encryptToRecipients, lookupDirectory } from '../retrieval/check-actions.ts';
+import type { DirectoryAnswer } from '../retrieval/check-actions.ts';
 
 /**
  * Encrypts a test message to recipients looked up in the portal directory. Recipients without a
@@ -24,6 +24,7 @@ export function CheckEncrypt(props: { record: DeviceRecord; entries: KeychainEnt
     const emails = text.split(/[\s,;]+/).map((e) => e.trim()).filter(Boolean);
     if (!emails.length) return;
     try {
+      const { lookupDirectory } = await import('../retrieval/check-actions.ts');
       setRecipients(await lookupDirectory(props.record, emails));
     } catch (e) {
       setError(t('check.lookupFailed', { message: e instanceof Error ? e.message : String(e) }));
@@ -33,6 +34,7 @@ export function CheckEncrypt(props: { record: DeviceRecord; entries: KeychainEnt
     setError(null);
     try {
       const own = encryptionHistoryOf(props.entries).find((e) => e.thumbprint === props.meta.currentEncryption) ?? null;
+      const { encryptToRecipients } = await import('../retrieval/check-actions.ts');
       const out = await encryptToRecipients(recipients, own, { text: t('check.signDefault'), from: props.record.email });
       setEml(out);
       setUrl(URL.createObjectURL(new Blob([out], { type: 'message/rfc822' })));

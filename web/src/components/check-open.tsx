@@ -4,7 +4,7 @@ import { en, type MessageKey } from '../i18n/catalogue.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { KeychainEntry, KeychainMeta } from '../keychain/certificate-store.ts';
 import type { DeviceRecord } from '../keychain/device-store.ts';
-import { type OpenedMessage, openMessage } from '../retrieval/check-actions.ts';
+import type { OpenedMessage } from '../retrieval/check-actions.ts';
 
 /** The "open a message" form of /smime/check: a file labelled "S/MIME message" or a paste box. */
 export function CheckOpen(props: { record: DeviceRecord; entries: KeychainEntry[]; meta: KeychainMeta }) {
@@ -22,6 +22,7 @@ export function CheckOpen(props: { record: DeviceRecord; entries: KeychainEntry[
       const pasted = (form.elements.namedItem('smime-paste') as HTMLTextAreaElement).value;
       const bytes = file ? new Uint8Array(await file.arrayBuffer()) : new TextEncoder().encode(pasted);
       if (bytes.length === 0) throw Object.assign(new Error('empty'), { code: 'empty' });
+      const { openMessage } = await import('../retrieval/check-actions.ts');
       setResult(await openMessage(bytes, props.record, props.entries, props.meta));
     } catch (e) {
       console.warn('opening the message failed', e);

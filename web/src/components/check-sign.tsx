@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { KeychainEntry, KeychainMeta } from '../keychain/certificate-store.ts';
-import { signTestMessage } from '../retrieval/check-actions.ts';
 
 /** Signs a test message with the default signing certificate; offers it as a downloadable .eml. */
 export function CheckSign(props: { email: string; entries: KeychainEntry[]; meta: KeychainMeta }) {
@@ -14,6 +13,7 @@ export function CheckSign(props: { email: string; entries: KeychainEntry[]; meta
   const sign = async (text: string) => {
     setError(null);
     try {
+      const { signTestMessage } = await import('../retrieval/check-actions.ts');
       const { eml: signed } = await signTestMessage(props.entries, props.meta, { text, from: props.email, to: props.email });
       setEml(signed);
       setUrl(URL.createObjectURL(new Blob([signed], { type: 'message/rfc822' })));

@@ -2,7 +2,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { KeychainEntry } from '../keychain/certificate-store.ts';
 import type { DeviceRecord } from '../keychain/device-store.ts';
-import { exportHistoryPkcs12 } from '../retrieval/export-history.ts';
 
 /** Download the encryption history as a PKCS#12 (AES or iOS-compatible 3DES); policy permitting. */
 export function KeychainExport(props: { record: DeviceRecord; entries: KeychainEntry[] }) {
@@ -16,6 +15,7 @@ export function KeychainExport(props: { record: DeviceRecord; entries: KeychainE
     const encoding = (form.elements.namedItem('export-encoding') as RadioNodeList).value === '3des' ? '3des' : 'aes';
     if (password.length < 8) return setError(t('keychain.export.shortPassword'));
     try {
+      const { exportHistoryPkcs12 } = await import('../retrieval/export-history.ts');
       const bytes = await exportHistoryPkcs12(props.record, props.entries, password, encoding);
       setLink({ url: URL.createObjectURL(new Blob([bytes.slice().buffer as ArrayBuffer], { type: 'application/x-pkcs12' })), name: `encryption-history-${encoding}.p12` });
     } catch (e) {

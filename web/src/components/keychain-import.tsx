@@ -2,7 +2,6 @@ import { useState } from 'preact/hooks';
 import { isPkiError } from '../../../shared/pki/pki-error.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { DeviceRecord } from '../keychain/device-store.ts';
-import { importPkcs12File } from '../retrieval/import-p12.ts';
 
 /** Import a .p12/.pfx with its password into the keychain (user-imported). */
 export function KeychainImport(props: { record: DeviceRecord; onImported: () => void }) {
@@ -14,6 +13,7 @@ export function KeychainImport(props: { record: DeviceRecord; onImported: () => 
     const password = (form.elements.namedItem('p12-password') as HTMLInputElement).value;
     if (!file) return setMessage({ ok: false, text: t('keychain.import.noFile') });
     try {
+      const { importPkcs12File } = await import('../retrieval/import-p12.ts');
       const entries = await importPkcs12File(props.record, new Uint8Array(await file.arrayBuffer()), password);
       setMessage({ ok: true, text: t('keychain.import.done', { count: entries.length }) });
       form.reset();

@@ -7,7 +7,8 @@ import type { MessageKey } from '../i18n/catalogue.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRoute } from '../router.tsx';
 import type { RetrievalError } from '../retrieval/retrieval-error.ts';
-import { RETRIEVAL_STEPS, type RetrievalOutcome, type RetrievalStep, runRetrieval } from '../retrieval/run-retrieval.ts';
+import { RETRIEVAL_STEPS, type RetrievalStep } from '../retrieval/retrieval-steps.ts';
+import type { RetrievalOutcome } from '../retrieval/run-retrieval.ts';
 
 type Statuses = Record<RetrievalStep, StepStatus>;
 const initial = (): Statuses => ({ device: 'pending', policy: 'pending', signing: 'pending', history: 'pending', saved: 'pending', confirmed: 'pending' });
@@ -40,10 +41,15 @@ export function RetrievePage() {
     setFailure(null);
     setOutcome(null);
     setStatus(initial());
-    runRetrieval(record, (p) => {
-      setStatus((s) => ({ ...s, [p.step]: p.status }));
-      if (p.history) setHistory(p.history);
-    }).then(
+    // The crypto (pkijs/asn1js, zod) loads on demand: the page paints within its JS budget.
+    import('../retrieval/run-retrieval.ts')
+      .then(({ runRetrieval }) =>
+        runRetrieval(record, (p) => {
+          setStatus((s) => ({ ...s, [p.step]: p.status }));
+          if (p.history) setHistory(p.history);
+        }),
+      )
+      .then(
       (result) => {
         running.current = false;
         setOutcome(result);

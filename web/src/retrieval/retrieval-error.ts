@@ -1,5 +1,5 @@
 import { ApiError } from '../device/api-error.ts';
-import type { RetrievalStep } from './run-retrieval.ts';
+import type { RetrievalStep } from './retrieval-steps.ts';
 
 /** Why a retrieval stopped, in codes the page turns into words. */
 export type RetrievalFailure = 'offline' | 'not_enrolled' | 'retired' | 'no_policy' | 'update_app' | 'not_for_device' | 'server' | 'storage' | 'unknown';

@@ -9,8 +9,9 @@ import { describeCertificate, entryFromCredential } from './build-entry.ts';
 import { RetrievalError, toRetrievalError } from './retrieval-error.ts';
 import { makeSigningKeys, usableDeviceSigning } from './signing-renewal.ts';
 
-export type RetrievalStep = 'device' | 'policy' | 'signing' | 'history' | 'saved' | 'confirmed';
-export const RETRIEVAL_STEPS: RetrievalStep[] = ['device', 'policy', 'signing', 'history', 'saved', 'confirmed'];
+import type { RetrievalStep } from './retrieval-steps.ts';
+
+export type { RetrievalStep };
 
 export type SigningOutcome = 'issued' | 'renewed' | 'kept' | 'installed' | 'derived' | 'derived_missing';
 

@@ -26,6 +26,8 @@ export function createAdminClient(onUnauthorized: () => void): AdminClient {
   let csrf: string | null = null;
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
+    // The admin API takes JSON on every POST/PUT, even an action without fields.
+    if (body === undefined && (method === 'POST' || method === 'PUT')) body = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
     const res = await fetch(`/api/admin${path}`, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
