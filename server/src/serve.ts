@@ -58,7 +58,8 @@ export async function startServer(config: Config, log: (line: string) => void): 
   const certificates = await openCertificates(config, rt.context('system'));
   const logger = createLogger({ level: config.logLevel });
   const stopSweep = scheduleRenewalSweep(rt.context('system'), certificates, config, logFunction(logger.child({ component: 'renewal' })));
-  const delivery = channelsFromConfig(config, rt.clock);
+  // VAPID keys live in the database (private key sealed by the vault): shared by every machine.
+  const delivery = await channelsFromConfig(config, { store: rt.store, vault: certificates.vault, clock: rt.clock });
   // The embedded worker (WORKER=embedded, the default) sends notifications from this process.
   const embedded = config.embeddedWorker
     ? startWorker(config, rt.store, rt.clock, logFunction(logger.child({ component: 'worker' })), delivery)

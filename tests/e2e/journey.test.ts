@@ -8,7 +8,8 @@
  * recipient retrieved. Then: an interrupted retrieval resumes without duplicates.
  */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnrollmentCode } from '../../server/src/domain/devices/enrollment.ts';
@@ -63,6 +64,18 @@ const keychainCounts = (page: Page) =>
         };
       }),
   );
+
+const axeSource = readFileSync(resolve('node_modules/axe-core/axe.min.js'), 'utf8');
+
+/** Serious or critical axe violations of the page as it is now (filled keychain, results shown). */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
+  });
+}
 
 /** The DER PKCS#8 of an openssl key file in the fixtures workspace. */
 const readPkcs8 = (name: string) => execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', join(fx.ws.dir, name), '-outform', 'DER']);
@@ -166,6 +179,8 @@ describe('the retrieval journey', () => {
     expect(decrypt.status, decrypt.output).toBe(0);
     expect(decrypt.output).toContain('This is an S/MIME test message.');
 
+    expect(await axeViolations(page)).toEqual([]);
+
     // The campaign shows the recipient retrieved.
     const status = (await (await portal.admin('GET', `/api/admin/campaigns/${campaignId}`)).json()) as { progress: { states: Record<string, number> } };
     expect(status.progress.states.retrieved).toBe(1);
@@ -214,6 +229,21 @@ describe('the retrieval journey', () => {
     expect(await importWith(p12, 'wrong')).toContain('password does not open');
     expect(await importWith(p12, 'secret')).toContain('Imported 1 certificates');
 
+    // A message signed by openssl with that certificate verifies in /smime/check; a tampered one does not.
+    fx.ws.write('carol-sign.pem', toPem(signCert, 'CERTIFICATE'));
+    fx.ws.write('to-sign.txt', 'Content-Type: text/plain\r\n\r\nSigned by openssl\r\n');
+    const signedByOpenssl = fx.ws.run(['cms', '-sign', '-in', 'to-sign.txt', '-signer', 'carol-sign.pem', '-inkey', 'carol-sign.key', '-md', 'sha256', '-out', 'openssl-signed.eml']);
+    expect(signedByOpenssl.status, signedByOpenssl.output).toBe(0);
+    const signedText = Buffer.from(fx.ws.read('openssl-signed.eml')).toString('latin1');
+    await page.goto('/smime/check');
+    for (const [text, expected] of [[signedText, 'The signature is valid and trusted.'], [signedText.replace('Signed by openssl', 'Signed by mallory'), 'The signature is not valid']] as const) {
+      await page.locator('#smime-paste').fill(text);
+      await page.getByRole('button', { name: 'Open the message' }).click();
+      await expect.poll(() => page.locator('#check-signature').textContent(), { timeout: 10_000 }).toContain(expected);
+    }
+    expect(await page.locator('#check-plaintext').textContent()).toContain('Signed by mallory');
+    await page.goto('/keychain');
+
     // Two valid signing certificates: choose the default.
     const chooser = page.locator('#keychain-default-signing');
     await expect.poll(() => chooser.locator('input').count()).toBe(2);
@@ -223,7 +253,7 @@ describe('the retrieval journey', () => {
     // Export the history (policy allows it) in both encodings; openssl reads both.
     for (const encoding of ['aes', '3des'] as const) {
       await page.locator('#export-password').fill('export-pass');
-      await page.locator(`input[name="export-encoding"][value="${encoding}"]`).check();
+      await page.locator('#export-encoding').selectOption(encoding);
       await page.getByRole('button', { name: 'Make the file' }).click();
       await expect.poll(() => page.locator('#keychain-export-download').textContent(), { timeout: 10_000 }).toContain(encoding);
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#keychain-export-download').click()]);
@@ -233,6 +263,8 @@ describe('the retrieval journey', () => {
       expect(info.output).toContain('BEGIN PRIVATE KEY');
       expect(info.output).toContain(encoding === 'aes' ? 'AES-256-CBC' : 'pbeWithSHA1And3-KeyTripleDES-CBC');
     }
+
+    expect(await axeViolations(page)).toEqual([]);
 
     // Remove with confirmation.
     const signingList = page.locator('#keychain-signing');
@@ -248,14 +280,18 @@ describe('the retrieval journey', () => {
     const email = 'bert@example.com';
     const { user } = await portal.store.directory.upsertUser({ email, displayName: 'Bert' }, new Date());
     await portal.admin('POST', '/api/admin/groups/staff/members', { email });
-    for (let i = 0; i < 8; i += 1) await issueWithServerKey(portal.ctx, portal.certificates.issuer, user, 'smimeEncryption');
+    for (let i = 0; i < 10; i += 1) await issueWithServerKey(portal.ctx, portal.certificates.issuer, user, 'smimeEncryption');
     const context = await newContext(browser, portal.base);
     const first = await context.newPage();
     await enrollIn(first, email);
-    // Slow the page's CPU so the history step is still running when the page closes.
+    // Slow the page's CPU so the history step is still running when the page closes; the app is
+    // loaded already, and moves to /smime/retrieve in-app (as its links do).
     const cdp = await context.newCDPSession(first);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 30 });
-    await first.goto('/smime/retrieve');
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 10 });
+    await first.evaluate(() => {
+      history.pushState(null, '', '/smime/retrieve');
+      dispatchEvent(new PopStateEvent('popstate'));
+    });
     await until(async () => ((await keychainCounts(first).catch(() => ({ encryption: 0 }))).encryption ?? 0) >= 1, 20_000, 'the first stored certificate');
     await first.close();
 
@@ -263,18 +299,45 @@ describe('the retrieval journey', () => {
     await second.goto('/keychain');
     const before = await keychainCounts(second);
     expect(before.encryption).toBeGreaterThanOrEqual(1);
-    expect(before.encryption).toBeLessThan(8);
+    expect(before.encryption).toBeLessThan(10);
     await second.goto('/smime/retrieve');
     await expect.poll(() => second.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('were already on this device');
-    expect(await keychainCounts(second)).toEqual({ total: 9, signing: 1, encryption: 8 });
+    expect(await keychainCounts(second)).toEqual({ total: 11, signing: 1, encryption: 10 });
     // A later visit, in Traditional Chinese: everything is skipped, nothing is duplicated.
     await second.evaluate(() => localStorage.setItem('smime-portal.locale', 'zh-TW'));
     await second.reload();
-    await expect.poll(() => second.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('有 8 個憑證已在此裝置上');
-    expect(await second.locator('.steps').textContent()).toContain('加密歷史記錄（8 / 8）');
-    expect(await keychainCounts(second)).toEqual({ total: 9, signing: 1, encryption: 8 });
+    await expect.poll(() => second.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('有 10 個憑證已在此裝置上');
+    expect(await second.locator('.steps').textContent()).toContain('加密歷史記錄（10 / 10）');
+    expect(await keychainCounts(second)).toEqual({ total: 11, signing: 1, encryption: 10 });
     const signing = (await portal.store.credentials.listForUser(user.id)).filter((c) => c.purpose === 'smimeSigning');
     expect(signing).toHaveLength(1);
+
+    // Later still: the signing certificate is past the policy's renewal threshold (80% of its
+    // lifetime; aged here by rewriting its dates in the keychain) → a new one is made.
+    await second.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('smime-portal');
+          open.onsuccess = () => {
+            const store = open.result.transaction('certificates', 'readwrite').objectStore('certificates');
+            const all = store.getAll();
+            all.onsuccess = () => {
+              for (const e of all.result as { purpose: string; notBefore: string; notAfter: string }[]) {
+                if (e.purpose !== 'signing') continue;
+                e.notBefore = new Date(Date.now() - 700 * 86_400_000).toISOString();
+                e.notAfter = new Date(Date.now() + 30 * 86_400_000).toISOString();
+                store.put(e);
+              }
+              store.transaction.oncomplete = () => resolve();
+            };
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    await second.reload();
+    await expect.poll(() => second.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('您的簽章憑證已更新');
+    expect(await keychainCounts(second)).toEqual({ total: 12, signing: 2, encryption: 10 });
+    expect((await portal.store.credentials.listForUser(user.id)).filter((c) => c.purpose === 'smimeSigning')).toHaveLength(2);
     expect(context.problems).toEqual([]);
     await context.close();
   }, 120_000);

@@ -3,8 +3,10 @@ import { campaignStatus, changeCampaign, startCampaign } from '../domain/campaig
 import type { Campaign, CampaignProgress } from '../domain/campaigns/types.ts';
 import { AppError } from '../errors.ts';
 import { openRuntime } from '../runtime.ts';
-import { startWorker } from '../worker/start-worker.ts';
 import { loadOrCreateVapidKeys } from '../vapid-store.ts';
+import { openVerifiedVault } from '../vault/open-vault.ts';
+import { channelsFromConfig } from '../worker/channels-from-config.ts';
+import { startWorker } from '../worker/start-worker.ts';
 import { type CliKit, cliActor, withJson } from './command-kit.ts';
 import { emit, table } from './output.ts';
 
@@ -30,7 +32,15 @@ export function registerCampaignCommands(program: Command, kit: CliKit): void {
   const { io } = kit;
   const campaign = program.command('campaign').description('notification campaigns (push, email, push with email fallback)');
 
-  withJson(campaign.command('start').description('notify every user a policy targets'))
+  withJson(
+    campaign
+      .command('start')
+      .description('notify every user a policy targets')
+      .addHelpText(
+        'after',
+        '\nUsers already recipients of a running or paused campaign for the policy are not notified again;\nusers notified by a campaign that is already done (or cancelled) are queued again.',
+      ),
+  )
     .requiredOption('--policy <name>', 'policy name or id')
     .option('--channel <channel>', 'push | email | pushThenEmail (default: the policy’s notification setting)')
     .option('--dry-run', 'only count the audience; queue nothing')
@@ -38,7 +48,9 @@ export function registerCampaignCommands(program: Command, kit: CliKit): void {
       kit.withRuntime(async (rt) => {
         const config = kit.config();
         // The keys are made here too, so `campaign start` before the first `serve` works.
-        const configured = { email: config.smtpUrl !== null, push: loadOrCreateVapidKeys(config.dataDir).publicKey.length > 0 };
+        const vault = await openVerifiedVault(config, rt.store, { create: true });
+        const vapid = await loadOrCreateVapidKeys({ store: rt.store, vault, dataDir: config.dataDir });
+        const configured = { email: config.smtpUrl !== null, push: vapid.publicKey.length > 0 };
         const result = await startCampaign(rt.context(cliActor(io)), configured, { policy: o.policy, channel: o.channel, dryRun: !!o.dryRun });
         emit(io, !!o.json, result, () =>
           result.dryRun
@@ -101,7 +113,9 @@ export function registerCampaignCommands(program: Command, kit: CliKit): void {
       if (!(config.campaigns.concurrency >= 1)) throw new AppError('validation_failed', '--concurrency must be a positive number');
       const rt = await openRuntime(config);
       const log = (level: string, message: string, detail?: Record<string, unknown>) => io.stdout.write(`${JSON.stringify({ level, message, ...detail })}\n`);
-      const running = startWorker(config, rt.store, rt.clock, log);
+      // The KEK must be the one the database was sealed with (set KEK alike on every machine).
+      const vault = await openVerifiedVault(config, rt.store, { create: true });
+      const running = startWorker(config, rt.store, rt.clock, log, await channelsFromConfig(config, { store: rt.store, vault, clock: rt.clock }));
       log('info', 'worker started', { worker: running.worker.id, database: rt.store.kind, email: running.delivery.configured.email });
       kit.keepRunning(async () => {
         await running.stop();

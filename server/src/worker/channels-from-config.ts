@@ -1,6 +1,7 @@
 import { createChannels } from '../channels/create-channels.ts';
 import type { Config } from '../config.ts';
-import type { ChannelKind, Channels, Clock } from '../ports.ts';
+import type { Vault } from '../domain/credentials/types.ts';
+import type { ChannelKind, Channels, Clock, Store } from '../ports.ts';
 import { loadOrCreateVapidKeys, vapidSubject } from '../vapid-store.ts';
 
 export interface ConfiguredChannels {
@@ -10,9 +11,20 @@ export interface ConfiguredChannels {
   vapidPublicKey: string | null;
 }
 
-/** Builds the real channels from the configuration, making the VAPID keys on first start. */
-export function channelsFromConfig(config: Config, clock?: Clock): ConfiguredChannels {
-  const keys = loadOrCreateVapidKeys(config.dataDir);
+export interface ChannelSources {
+  store: Store;
+  /** Opens the VAPID private key sealed in the database. */
+  vault: Vault;
+  clock?: Clock;
+}
+
+/**
+ * Builds the real channels from the configuration. The VAPID key pair comes from the database
+ * (made there on first start), so every serve and worker process on every machine signs with
+ * the same pair the PWA subscribed with.
+ */
+export async function channelsFromConfig(config: Config, sources: ChannelSources): Promise<ConfiguredChannels> {
+  const keys = await loadOrCreateVapidKeys({ store: sources.store, vault: sources.vault, dataDir: config.dataDir });
   const channels = createChannels(
     {
       smtpUrl: config.smtpUrl,
@@ -20,7 +32,7 @@ export function channelsFromConfig(config: Config, clock?: Clock): ConfiguredCha
       vapid: { ...keys, subject: vapidSubject(config) },
       push: { allowInsecureEndpoints: config.campaigns.allowInsecurePush },
     },
-    clock ? { clock } : {},
+    sources.clock ? { clock: sources.clock } : {},
   );
   return { channels, configured: { push: true, email: config.smtpUrl !== null }, vapidPublicKey: keys.publicKey };
 }

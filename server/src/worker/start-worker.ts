@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Clock, Store } from '../ports.ts';
-import { type ConfiguredChannels, channelsFromConfig } from './channels-from-config.ts';
+import type { ConfiguredChannels } from './channels-from-config.ts';
 import { createDeliveryWorker, type DeliveryWorker, type WorkerOptions } from './delivery-worker.ts';
 
 export interface RunningWorker {
@@ -24,8 +24,8 @@ export function workerOptions(config: Config, log?: WorkerOptions['log']): Worke
   };
 }
 
-/** Builds the channels from the configuration and starts a delivery worker on `store`. */
-export function startWorker(config: Config, store: Store, clock: Clock, log?: WorkerOptions['log'], delivery: ConfiguredChannels = channelsFromConfig(config, clock)): RunningWorker {
+/** Starts a delivery worker on `store` sending through `delivery` (see channelsFromConfig). */
+export function startWorker(config: Config, store: Store, clock: Clock, log: WorkerOptions['log'] | undefined, delivery: ConfiguredChannels): RunningWorker {
   const worker = createDeliveryWorker(store, delivery.channels, clock, workerOptions(config, log));
   worker.start();
   return {

@@ -12,7 +12,7 @@ export function KeychainExport(props: { record: DeviceRecord; entries: KeychainE
   const submit = async (form: HTMLFormElement) => {
     setError(null);
     const password = (form.elements.namedItem('export-password') as HTMLInputElement).value;
-    const encoding = (form.elements.namedItem('export-encoding') as RadioNodeList).value === '3des' ? '3des' : 'aes';
+    const encoding = (form.elements.namedItem('export-encoding') as HTMLSelectElement).value === '3des' ? '3des' : 'aes';
     if (password.length < 8) return setError(t('keychain.export.shortPassword'));
     try {
       const { exportHistoryPkcs12 } = await import('../retrieval/export-history.ts');
@@ -35,15 +35,11 @@ export function KeychainExport(props: { record: DeviceRecord; entries: KeychainE
       >
         <label for="export-password">{t('keychain.export.password')}</label>
         <input id="export-password" name="export-password" type="password" autocomplete="new-password" />
-        <fieldset>
-          <legend>{t('keychain.export.encoding')}</legend>
-          <label>
-            <input type="radio" name="export-encoding" value="aes" checked /> {t('keychain.export.aes')}
-          </label>
-          <label>
-            <input type="radio" name="export-encoding" value="3des" /> {t('keychain.export.3des')}
-          </label>
-        </fieldset>
+        <label for="export-encoding">{t('keychain.export.encoding')}</label>
+        <select id="export-encoding" name="export-encoding">
+          <option value="aes">{t('keychain.export.aes')}</option>
+          <option value="3des">{t('keychain.export.3des')}</option>
+        </select>
         <button type="submit">{t('keychain.export.submit')}</button>
       </form>
       {error && (

@@ -148,7 +148,10 @@ async function retrieve(record: DeviceRecord, onProgress: (p: RetrievalProgress)
   onProgress({ step: 'saved', status: 'done' });
 
   const complete = await step('confirmed', onProgress, timings, async () => {
-    const res = await deviceFetch(record, '/api/device/ack', jsonInit('POST', { thumbprints: existing.map((e) => e.thumbprint) }));
+    // Only what the bundle delivered counts (user-imported certificates are the device's business).
+    const delivered = new Set([...history.map((c) => c.thumbprint), ...(bundle.signing.action === 'install' ? [bundle.signing.credential.thumbprint] : [])]);
+    const thumbprints = existing.map((e) => e.thumbprint).filter((t) => delivered.has(t));
+    const res = await deviceFetch(record, '/api/device/ack', jsonInit('POST', { thumbprints }));
     const ack = (await res.json()) as { complete: boolean };
     await updateKeychainMeta({ confirmedAt: new Date().toISOString() });
     return ack.complete;

@@ -56,7 +56,7 @@ export function createStoreScepService(ctx: () => DomainContext, deps: IssuerDep
       remembered = null;
       if (!pending) throw new AppError('internal', 'SCEP issue without a remembered transaction');
       const user = pending.user?.email === email ? pending.user : await userByEmail(email);
-      const T=(globalThis as any).__T;T('i.user');const credential = await inTransaction(ctx(), async (tx) => {
+      const credential = await inTransaction(ctx(), async (tx) => {
         const now = tx.clock.now();
         if (pending.challengeId && !(await tx.store.ca.consumeChallenge(pending.challengeId, now))) {
           throw new AppError('conflict', 'the SCEP challenge was used or expired meanwhile');
@@ -64,9 +64,9 @@ export function createStoreScepService(ctx: () => DomainContext, deps: IssuerDep
         if (!(await tx.store.ca.recordTransaction(pending.transactionId, pending.thumbprint, now))) {
           throw new AppError('conflict', 'the SCEP transaction id was replayed');
         }
-        T('i.consume+record');return signAndStore(tx, deps, { user, spkiDer, purpose: 'smimeSigning', source: 'scep', privateKeyPkcs8: null });
+        return signAndStore(tx, deps, { user, spkiDer, purpose: 'smimeSigning', source: 'scep', privateKeyPkcs8: null });
       });
-      T('i.signAndStore+commit');await options.onIssued?.(user.id);T('i.onIssued');
+      await options.onIssued?.(user.id);
       return credential.certificateDer;
     },
     async findIssuedBySigner(certDer) {

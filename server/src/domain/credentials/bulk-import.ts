@@ -10,10 +10,18 @@ export const BULK_COMMIT_BATCH = 100;
 /** Files decoded at once. */
 export const BULK_CONCURRENCY = 4;
 
+/** Users looked up ahead of the files being decoded (see importPkcs12Bulk). */
+export const BULK_LOOKAHEAD = 2 * BULK_COMMIT_BATCH;
+
 /**
  * Imports many PKCS#12 files. Each file is validated on its own (a bad file never blocks the
  * others, and is never half-written); valid files are sealed and written in batches, one
  * transaction per batch; if a batch fails it is retried file by file.
+ *
+ * Overlap: a batch is written while the next files are decoded. SQLite has one connection, so a
+ * file whose user is not yet known would wait for the whole batch transaction before it could
+ * start; users are therefore looked up BULK_LOOKAHEAD files ahead, and decoding (PBKDF2 on
+ * WebCrypto's worker threads) goes on during the write.
  */
 export async function importPkcs12Bulk(
   ctx: DomainContext,
@@ -23,8 +31,9 @@ export async function importPkcs12Bulk(
   concurrency = BULK_CONCURRENCY,
 ): Promise<BulkItemResult[]> {
   const results: BulkItemResult[] = [];
-  const users = new Map<string, User | null>();
+  const users = new Map<string, Promise<User | null>>();
   let pending: InspectedPkcs12[] = [];
+  let writing: Promise<void> = Promise.resolve();
   const emit = (r: BulkItemResult) => {
     results.push(r);
     onResult?.(r);
@@ -33,11 +42,19 @@ export async function importPkcs12Bulk(
     if (!isAppError(error) || error.code === 'internal') throw error;
     return { ok: false, fileName: input.fileName ?? null, code: error.code, reason: error.message };
   };
+  const userOf = (input: Pkcs12ImportInput): Promise<User | null> => {
+    const email = input.email.trim().toLowerCase();
+    let user = users.get(email);
+    if (!user) {
+      user = ctx.store.directory.findUserByEmail(email);
+      // Awaited later by inspectOne; this only keeps an early rejection from being "unhandled".
+      user.catch(() => undefined);
+      users.set(email, user);
+    }
+    return user;
+  };
 
-  const flush = async () => {
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
+  const write = async (batch: InspectedPkcs12[]) => {
     try {
       const written = await inTransaction(ctx, async (tx) => {
         const out: Pkcs12ImportResult[] = [];
@@ -58,12 +75,19 @@ export async function importPkcs12Bulk(
       for (const item of batch) forgetKey(item);
     }
   };
+  /** Queues the pending files for writing; at most one batch waits behind the one being written. */
+  const flush = async () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    const previous = writing;
+    writing = previous.then(() => write(batch));
+    await previous;
+  };
 
   const inspectOne = async (input: Pkcs12ImportInput): Promise<{ input: Pkcs12ImportInput; inspected?: InspectedPkcs12; error?: unknown }> => {
     try {
-      const email = input.email.trim().toLowerCase();
-      if (!users.has(email)) users.set(email, await ctx.store.directory.findUserByEmail(email));
-      return { input, inspected: await inspectPkcs12(ctx, deps.anchors, input, users.get(email) ?? undefined) };
+      return { input, inspected: await inspectPkcs12(ctx, deps.anchors, input, (await userOf(input)) ?? undefined) };
     } catch (error) {
       return { input, error };
     }
@@ -76,13 +100,25 @@ export async function importPkcs12Bulk(
   };
 
   // A few files in flight: their PBKDF2 runs on WebCrypto's worker threads while this thread
-  // checks and writes the previous ones. Results keep the input order.
+  // checks and writes the previous ones.
+  const ahead: Pkcs12ImportInput[] = [];
   const window: Promise<Awaited<ReturnType<typeof inspectOne>>>[] = [];
-  for await (const input of inputs) {
+  const advance = async (input: Pkcs12ImportInput) => {
     window.push(inspectOne(input));
     if (window.length >= concurrency) await take(window.shift()!);
+  };
+  try {
+    for await (const input of inputs) {
+      userOf(input);
+      ahead.push(input);
+      if (ahead.length > BULK_LOOKAHEAD) await advance(ahead.shift()!);
+    }
+    while (ahead.length > 0) await advance(ahead.shift()!);
+    while (window.length > 0) await take(window.shift()!);
+    await flush();
+  } finally {
+    await writing.catch(() => undefined);
   }
-  while (window.length > 0) await take(window.shift()!);
-  await flush();
+  await writing;
   return results;
 }

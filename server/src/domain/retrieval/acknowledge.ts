@@ -7,8 +7,11 @@ import type { Device } from '../devices/types.ts';
 import { deliveryPolicy } from './bundle-policy.ts';
 
 export const ackSchema = z.strictObject({
-  /** SHA-256 thumbprints (lowercase hex) of every certificate the device now holds. */
-  thumbprints: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex thumbprint')).max(500),
+  /**
+   * SHA-256 thumbprints (lowercase hex) of the delivered certificates the device now holds. At
+   * most 200: the device API's 16 KB body limit fits about that many.
+   */
+  thumbprints: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex thumbprint')).max(200),
 });
 
 export interface AckResult {

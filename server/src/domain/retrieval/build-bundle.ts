@@ -3,7 +3,7 @@ import type { Credential as BundleCredential, CredentialSource as BundleSource, 
 import { BUNDLE_VERSION } from '../../../../shared/schemas/bundle.ts';
 import { sealToDevice } from '../../../../shared/smime/key-envelope.ts';
 import { AppError } from '../../errors.ts';
-import type { DomainContext } from '../context.ts';
+import { audit, type DomainContext } from '../context.ts';
 import { type DeliverableCredential, getDeliverableCredentials, openSealedKey } from '../credentials/credential-service.ts';
 import type { CredentialSource, Vault } from '../credentials/types.ts';
 import type { Device } from '../devices/types.ts';
@@ -86,6 +86,7 @@ export async function buildDeliveryBundle(ctx: DomainContext, deps: BundleDeps, 
   const anchors = new Map<string, string>();
   for (const der of deps.trustAnchors) anchors.set(toBase64(der), toBase64(der));
   for (const c of [...encryption, ...signing]) for (const der of c.chain) anchors.set(toBase64(der), toBase64(der));
+  await audit(ctx, 'device.bundle', device.id, { history: history.length, signing: instruction.action });
   return {
     version: BUNDLE_VERSION,
     device: { id: device.id },

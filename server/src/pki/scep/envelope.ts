@@ -10,17 +10,15 @@ import {
   createCipheriv,
   createDecipheriv,
   createHmac,
-  createPublicKey,
   type KeyObject,
   privateDecrypt,
   publicEncrypt,
   randomBytes,
 } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { toBytes } from '../x509-builders.ts';
 import { desCbcDecrypt } from './des-cbc.ts';
+import { children, der, expectTag, NULL, octetString, octets, oid, oidDer, readRoot, seq, set, smallInt, type Tlv } from './der.ts';
 import { CMS_OID } from './scep-constants.ts';
+import type { SignerCertificate } from './signer-certificate.ts';
 
 export type ContentCipher = 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc' | 'des-ede3-cbc' | 'des-cbc';
 
@@ -52,34 +50,45 @@ export interface OpenEnvelopeOptions {
 
 /** Decrypts a ContentInfo(EnvelopedData) addressed to the CA. Returns the content and cipher. */
 export function openEnvelope(der: Uint8Array, options: OpenEnvelopeOptions): { content: Uint8Array; cipher: ContentCipher } {
-  let enveloped: pkijs.EnvelopedData;
+  let parts: { cipherOid: string; iv: Tlv | undefined; ciphertext: Uint8Array | undefined; ktri: Tlv[] | undefined };
   try {
-    const info = pkijs.ContentInfo.fromBER(toBytes(der));
-    if (info.contentType !== CMS_OID.envelopedData) throw new Error('not EnvelopedData');
-    enveloped = new pkijs.EnvelopedData({ schema: info.content });
+    const info = children(expectTag(readRoot(der), 0x30, 'ContentInfo'));
+    if (oid(expectTag(info[0], 0x06, 'contentType')) !== CMS_OID.envelopedData) throw new Error('not EnvelopedData');
+    const fields = children(expectTag(children(expectTag(info[1], 0xa0, 'content'))[0], 0x30, 'EnvelopedData'));
+    const at = fields[1]?.tag === 0xa0 ? 2 : 1; // skip originatorInfo
+    const recipients = children(expectTag(fields[at], 0x31, 'recipientInfos'));
+    const eci = children(expectTag(fields[at + 1], 0x30, 'encryptedContentInfo'));
+    const algorithm = children(expectTag(eci[1], 0x30, 'contentEncryptionAlgorithm'));
+    // KeyTransRecipientInfo is the one untagged SEQUENCE choice of RecipientInfo.
+    const ktri = recipients.filter((r) => r.tag === 0x30).map((r) => children(r))[0];
+    const encrypted = eci[2] && (eci[2].tag === 0x80 || eci[2].tag === 0xa0) ? eci[2] : undefined;
+    parts = {
+      cipherOid: oid(expectTag(algorithm[0], 0x06, 'algorithm')),
+      iv: algorithm[1],
+      ciphertext: encrypted ? octetString(encrypted) : undefined,
+      ktri,
+    };
   } catch {
     throw new EnvelopeError('malformed', 'pkcsPKIEnvelope is not a CMS EnvelopedData');
   }
-  const eci = enveloped.encryptedContentInfo;
-  const cipher = CIPHERS[eci.contentEncryptionAlgorithm.algorithmId];
+  const cipher = CIPHERS[parts.cipherOid];
   if (!cipher) throw new EnvelopeError('unsupportedAlgorithm', 'unsupported content encryption algorithm');
   if (cipher.name === 'des-cbc' && !options.allowLegacyDes) {
     throw new EnvelopeError('unsupportedAlgorithm', 'single DES is disabled (SCEP_ALLOW_LEGACY_DES=0)');
   }
-  const ktri = enveloped.recipientInfos.map((r) => r.value).find((v) => v instanceof pkijs.KeyTransRecipientInfo);
-  if (!ktri || ktri.keyEncryptionAlgorithm.algorithmId !== CMS_OID.rsaEncryption) {
+  const { ktri, iv, ciphertext } = parts;
+  const keyAlgorithm = ktri?.[2]?.tag === 0x30 ? children(ktri[2])[0] : undefined;
+  if (!ktri || keyAlgorithm?.tag !== 0x06 || oid(keyAlgorithm) !== CMS_OID.rsaEncryption) {
     throw new EnvelopeError('unsupportedAlgorithm', 'only RSA PKCS #1 v1.5 key transport is supported');
   }
-  const ivParam = eci.contentEncryptionAlgorithm.algorithmParams;
-  const ciphertext = eci.encryptedContent ? octets(eci.encryptedContent) : undefined;
-  if (!(ivParam instanceof asn1js.OctetString) || !ciphertext) {
+  const encryptedKey = ktri[3];
+  if (iv?.tag !== 0x04 || !ciphertext || encryptedKey?.tag !== 0x04) {
     throw new EnvelopeError('malformed', 'content encryption IV or ciphertext missing');
   }
-  const iv = octets(ivParam);
-  const key = unwrapKey(octets(ktri.encryptedKey), cipher.keyLength, options);
+  const key = unwrapKey(octetString(encryptedKey), cipher.keyLength, options);
   try {
-    if (cipher.name === 'des-cbc') return { content: desCbcDecrypt(key, iv, ciphertext), cipher: cipher.name };
-    const decipher = createDecipheriv(cipher.name, key, iv);
+    if (cipher.name === 'des-cbc') return { content: desCbcDecrypt(key, octetString(iv), ciphertext), cipher: cipher.name };
+    const decipher = createDecipheriv(cipher.name, key, octetString(iv));
     const content = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
     return { content: new Uint8Array(content), cipher: cipher.name };
   } catch {
@@ -99,20 +108,24 @@ function unwrapKey(encryptedKey: Uint8Array, keyLength: number, options: OpenEnv
   } catch {
     return new Uint8Array(synthetic);
   }
-  // EM = 00 || 02 || PS (≥ 8 non-zero bytes) || 00 || M
+  // EM = 00 || 02 || PS (≥ 8 non-zero bytes) || 00 || M. Branch-free on the decrypted bytes:
+  // masks instead of conditionals, so timing does not tell good padding from bad.
+  const eq = (a: number, b: number) => (((a ^ b) - 1) >>> 31) & 1; // 1 when a === b (bytes / small ints)
   let separator = 0;
-  let good = (em[0] === 0 ? 1 : 0) & (em[1] === 2 ? 1 : 0);
+  let found = 0;
+  let good = eq(em[0]!, 0) & eq(em[1]!, 2);
   for (let i = 2; i < em.length; i++) {
-    const isZero = em[i] === 0 ? 1 : 0;
-    const first = isZero & (separator === 0 ? 1 : 0);
-    separator = first ? i : separator;
+    const first = eq(em[i]!, 0) & (found ^ 1);
+    separator |= -first & i;
+    found |= first;
   }
-  good &= separator >= 10 ? 1 : 0;
-  good &= em.length - separator - 1 === keyLength ? 1 : 0;
-  const candidate = Buffer.alloc(keyLength);
-  Buffer.from(em).copy(candidate, 0, Math.max(0, em.length - keyLength));
+  good &= found & (((9 - separator) >>> 31) & 1); // separator ≥ 10: at least 8 padding bytes
+  good &= eq(em.length - separator - 1, keyLength);
+  const mask = -good & 0xff;
+  const start = em.length - keyLength;
   const out = new Uint8Array(keyLength);
-  for (let i = 0; i < keyLength; i++) out[i] = good ? candidate[i]! : synthetic[i]!;
+  for (let i = 0; i < keyLength; i++) out[i] = (em[start + i]! & mask) | (synthetic[i]! & ~mask & 0xff);
+  em.fill(0);
   return out;
 }
 
@@ -122,7 +135,7 @@ function unwrapKey(encryptedKey: Uint8Array, keyLength: number, options: OpenEnv
  */
 export function sealEnvelope(
   content: Uint8Array,
-  recipient: pkijs.Certificate,
+  recipient: SignerCertificate,
   cipher: 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc',
 ): Uint8Array {
   const entry = Object.entries(CIPHERS).find(([, c]) => c.name === cipher)!;
@@ -131,45 +144,18 @@ export function sealEnvelope(
   const iv = randomBytes(16);
   const encipher = createCipheriv(cipher, key, iv);
   const ciphertext = Buffer.concat([encipher.update(content), encipher.final()]);
-  const spkiDer = Buffer.from(recipient.subjectPublicKeyInfo.toSchema().toBER(false));
-  const encryptedKey = publicEncrypt(
-    { key: createPublicKey({ key: spkiDer, format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_PADDING },
-    key,
+  const encryptedKey = publicEncrypt({ key: recipient.publicKey, padding: constants.RSA_PKCS1_PADDING }, key);
+  key.fill(0);
+  const ktri = seq(
+    smallInt(0),
+    seq(recipient.issuerDer, recipient.serialDer),
+    seq(oidDer(CMS_OID.rsaEncryption), NULL),
+    octets(encryptedKey),
   );
-  const ktri = new pkijs.KeyTransRecipientInfo({
-    version: 0,
-    rid: new pkijs.IssuerAndSerialNumber({ issuer: recipient.issuer, serialNumber: recipient.serialNumber }),
-    keyEncryptionAlgorithm: new pkijs.AlgorithmIdentifier({
-      algorithmId: CMS_OID.rsaEncryption,
-      algorithmParams: new asn1js.Null(),
-    }),
-    encryptedKey: new asn1js.OctetString({ valueHex: toBytes(encryptedKey) }),
-  });
-  const enveloped = new pkijs.EnvelopedData({
-    version: 0,
-    recipientInfos: [new pkijs.RecipientInfo({ variant: 1, value: ktri })],
-    encryptedContentInfo: new pkijs.EncryptedContentInfo({
-      contentType: CMS_OID.data,
-      contentEncryptionAlgorithm: new pkijs.AlgorithmIdentifier({
-        algorithmId: cipherOid,
-        algorithmParams: new asn1js.OctetString({ valueHex: toBytes(iv) }),
-      }),
-      encryptedContent: new asn1js.OctetString({ valueHex: toBytes(ciphertext) }),
-    }),
-  });
-  const info = new pkijs.ContentInfo({ contentType: CMS_OID.envelopedData, content: enveloped.toSchema() });
-  return toBytes(info.toSchema().toBER(false));
-}
-
-/** Bytes of an OCTET STRING, joining the chunks of a constructed (BER) one. */
-export function octets(value: asn1js.OctetString): Uint8Array {
-  if (!value.idBlock.isConstructed) return toBytes(value.valueBlock.valueHexView);
-  const parts = (value.valueBlock.value as asn1js.OctetString[]).map((part) => octets(part));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  const enveloped = seq(
+    smallInt(0),
+    set(ktri),
+    seq(oidDer(CMS_OID.data), seq(oidDer(cipherOid), octets(iv)), der(0x80, ciphertext)),
+  );
+  return seq(oidDer(CMS_OID.envelopedData), der(0xa0, enveloped));
 }

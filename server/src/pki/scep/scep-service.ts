@@ -2,11 +2,10 @@
  * The SCEP endpoint logic (RFC 8894), independent of any HTTP framework: the HTTP layer passes
  * the operation and the message bytes, and writes back status, content type and body.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { AppError, isAppError } from '../../errors.ts';
 import type { CaSigner } from '../ca.ts';
 import { checkSubjectKey } from '../issue-certificate.ts';
-import { toBytes, toHex } from '../x509-builders.ts';
 import { createAsyncMutex } from './async-mutex.ts';
 import { buildCaCaps } from './caps.ts';
 import { buildCertRep, type CertRepOutcome } from './cert-rep.ts';
@@ -62,12 +61,12 @@ export function createScepService(options: ScepServiceOptions): ScepService {
   const now = options.now ?? (() => new Date());
   const mutex = createAsyncMutex();
   const rejectionSecret = new Uint8Array(randomBytes(32));
+  const caX509 = new X509Certificate(ca.certificateDer);
   const caps = buildCaCaps({ renewal: options.findIssuedBySigner !== undefined });
 
   async function pkiOperation(message: Uint8Array): Promise<ScepResponse> {
     let request: PkiMessage;
     try {
-      const T=(globalThis as any).__T??=((l:string)=>{const g=globalThis as any;const n=performance.now();if(g.__last)process.stderr.write(`${l} ${(n-g.__last).toFixed(1)} `);g.__last=n;});T('start');
       request = await parsePkiMessage(ca, message, { allowLegacyDes: options.allowLegacyDes, rejectionSecret });
     } catch (error) {
       if (error instanceof ScepMalformedError) return text(400, `bad SCEP message: ${error.message}`);
@@ -75,7 +74,7 @@ export function createScepService(options: ScepServiceOptions): ScepService {
       throw error;
     }
     try {
-      const T=(globalThis as any).__T;T('parse');const o=await enroll(request);T('enroll');const r=await reply(request, o);T('reply');process.stderr.write('\n');return r;
+      return reply(request, await enroll(request));
     } catch (error) {
       if (error instanceof ScepFailure) return reply(request, { status: 'failure', failInfo: error.failInfo });
       throw error;
@@ -96,9 +95,7 @@ export function createScepService(options: ScepServiceOptions): ScepService {
       if (isAppError(error)) throw fail('badRequest', error.message);
       throw error;
     }
-    const thumbprint = toHex(
-      new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', toBytes(request.signerCertificateDer))),
-    );
+    const thumbprint = createHash('sha256').update(request.signerCertificateDer).digest('hex');
     const renewal = request.messageType === MESSAGE_TYPE.RenewalReq;
     if (renewal) await checkRenewalSigner(request);
     return mutex.run(async () => {
@@ -106,7 +103,7 @@ export function createScepService(options: ScepServiceOptions): ScepService {
       if (!(await options.rememberTransaction(request.transactionId, thumbprint))) {
         throw fail('badRequest', 'transaction id replayed');
       }
-      (globalThis as any).__T('mutex+challenge+txn');const certificateDer = await options.issue(csr.spkiDer, identity.email, identity.displayName);
+      const certificateDer = await options.issue(csr.spkiDer, identity.email, identity.displayName);
       return { status: 'success', certificateDer, recipient: request.signerCertificate, requestCipher: request.contentCipher };
     });
   }
@@ -123,14 +120,13 @@ export function createScepService(options: ScepServiceOptions): ScepService {
     const signer = request.signerCertificate;
     let issuedHere = false;
     try {
-      issuedHere =
-        signer.issuer.isEqual(ca.certificate.subject) && (await signer.verify(ca.certificate, ca.engine));
+      issuedHere = signer.x509.checkIssued(caX509) && signer.x509.verify(caX509.publicKey);
     } catch {
       issuedHere = false;
     }
     if (!issuedHere) throw new ScepFailure('badMessageCheck', request, 'renewal not signed by a certificate of this CA');
     const at = now().getTime();
-    if (at < signer.notBefore.value.getTime() || at > signer.notAfter.value.getTime()) {
+    if (at < signer.notBefore.getTime() || at > signer.notAfter.getTime()) {
       throw new ScepFailure('badTime', request, 'the certificate used for renewal is not valid now');
     }
   }
