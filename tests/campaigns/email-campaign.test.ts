@@ -111,7 +111,8 @@ describe('email campaign', () => {
     expect(text).toContain('"retrieved":1');
     expect(text).toContain('event: end\ndata: done');
 
-    const metrics = await api.app.request('/metrics');
+    expect((await api.app.request('/metrics')).status).toBe(401);
+    const metrics = await api.call('GET', '/metrics');
     expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const body = await metrics.text();
     expect(body).toContain('smime_portal_deliveries{channel="email",state="sent"} 3');

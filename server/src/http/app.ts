@@ -99,6 +99,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AdminEnv> {
   app.route('/', caCertRoutes(deps));
   app.route('/api/admin', campaignRoutes(deps));
   app.route('/api', recipientRoutes(deps));
+  // Metrics reveal the fleet's activity: scrape with an admin token that has the read scope.
+  app.use('/metrics', adminAuth(deps, limiter));
   mountMetrics(app as never, deps);
   app.route('/api/device', deviceRoutes(deps));
   app.route('/api/device', bundleRoutes(deps));
