@@ -1,5 +1,6 @@
 /** The baselines the campaign benchmark compares against, measured in the same run. */
 import http from 'node:http';
+import https from 'node:https';
 import nodemailer from 'nodemailer';
 import webpush from 'web-push';
 import { buildEmail } from '../server/src/channels/email/build-email.ts';
@@ -35,9 +36,9 @@ const payload = () => new TextEncoder().encode(JSON.stringify({ title: 'Your S/M
 
 /**
  * (a) What `webpush.sendNotification` does per message: web-push's request builder signs a new
- * VAPID JWT and encrypts, then a new connection (no agent) sends it. Messages per second.
+ * VAPID JWT and encrypts, then a new connection (no agent; a new TLS session for https) sends it.
  */
-export async function naivePushRate(n: number, concurrency: number, sub: (i: number) => PushSubscriptionRecord, vapid: VapidKeys): Promise<Rate> {
+export async function naivePushRate(n: number, concurrency: number, sub: (i: number) => PushSubscriptionRecord, vapid: VapidKeys, ca?: string): Promise<Rate> {
   const body = Buffer.from(payload());
   return measure(n, () => pool(n, concurrency, async (i) => {
     const s = sub(i);
@@ -48,7 +49,8 @@ export async function naivePushRate(n: number, concurrency: number, sub: (i: num
       topic: 'smime-certificates',
     });
     await new Promise<void>((resolve, reject) => {
-      const req = http.request(d.endpoint, { method: 'POST', headers: d.headers as http.OutgoingHttpHeaders, agent: false }, (res) => {
+      const send = d.endpoint.startsWith('https:') ? https.request : http.request;
+      const req = send(d.endpoint, { method: 'POST', headers: d.headers as http.OutgoingHttpHeaders, agent: false, ...(ca ? { ca } : {}) }, (res) => {
         res.resume();
         res.on('end', resolve);
       });

@@ -2,7 +2,8 @@
  * Push in real Chromium: the "Turn on notifications" button stores a subscription (made on the
  * local web-push-testing service, since real push services need the network); a real send's
  * decrypted payload, delivered with DevTools' ServiceWorker.deliverPushMessage, shows a
- * notification; a notification click navigates the open window; turning off deletes it.
+ * notification; a notification click navigates the open window; a `pushsubscriptionchange`
+ * in the worker stores the new subscription and tells open windows; turning off deletes it.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +144,79 @@ describe('push in Chromium', () => {
     });
     await page.waitForURL(url, { timeout: 10_000 });
     expect(await page.locator('h1').textContent()).toBe('We are retrieving your certificates');
+  });
+
+  it('pushsubscriptionchange: the worker subscribes again, the server stores it, open windows are told', async () => {
+    await page.goto('/settings');
+    await expect.poll(() => page.locator('#push-state').textContent(), { timeout: 10_000 }).toBe('Notifications are on for this device.');
+    await page.evaluate(() => {
+      const w = window as unknown as { __swMessages: unknown[] };
+      w.__swMessages = [];
+      navigator.serviceWorker.addEventListener('message', (e) => w.__swMessages.push(e.data));
+    });
+    const told = () => page.evaluate(() => (window as unknown as { __swMessages: unknown[] }).__swMessages);
+    const endpoint = async () => (await server.store.devices.getDevice(deviceId))?.push?.endpoint;
+    const before = await endpoint();
+    const fresh = async () => {
+      const { data } = await post('/subscribe', { applicationServerKey: server.vapid.publicKey, userVisibleOnly: 'true' });
+      const sub = data as { endpoint: string; keys: { p256dh: string; auth: string }; clientHash: string };
+      clientHashes.set(sub.endpoint, sub.clientHash);
+      return { endpoint: sub.endpoint, keys: sub.keys };
+    };
+    const worker = context.serviceWorkers()[0]!;
+
+    // The browser dropped the subscription and gives no new one: the worker subscribes itself,
+    // with the portal's VAPID key. Page init scripts do not reach workers, so the subscribe
+    // override (the real one needs the vendor's push service) is put in the worker here.
+    const renewed = await fresh();
+    await worker.evaluate((json) => {
+      const sw = self as unknown as Record<string, unknown> & { dispatchEvent(e: unknown): boolean };
+      const proto = (self as unknown as { PushManager: { prototype: Record<string, unknown> } }).PushManager.prototype;
+      proto.getSubscription = async () => null;
+      proto.subscribe = async (options: { applicationServerKey: ArrayBuffer | Uint8Array }) => {
+        const key = new Uint8Array(options.applicationServerKey instanceof ArrayBuffer ? options.applicationServerKey : options.applicationServerKey.buffer);
+        sw.__subscribedWithKey = btoa(String.fromCharCode(...key)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+        return { endpoint: json.endpoint, toJSON: () => ({ endpoint: json.endpoint, expirationTime: null, keys: json.keys }) };
+      };
+      const ExtendableEventCtor = (self as unknown as { ExtendableEvent: new (type: string) => unknown }).ExtendableEvent;
+      sw.dispatchEvent(new ExtendableEventCtor('pushsubscriptionchange'));
+    }, renewed);
+    await expect.poll(endpoint, { timeout: 10_000 }).toBe(renewed.endpoint);
+    expect(renewed.endpoint).not.toBe(before);
+    expect(await worker.evaluate(() => (self as unknown as Record<string, unknown>).__subscribedWithKey)).toBe(server.vapid.publicKey);
+    await expect.poll(told, { timeout: 10_000 }).toEqual([{ type: 'push-subscription-changed', ok: true }]);
+
+    // The browser hands over the new subscription with the event: it is stored as it is.
+    const handed = await fresh();
+    await worker.evaluate((json) => {
+      const sw = self as unknown as { dispatchEvent(e: unknown): boolean };
+      const ExtendableEventCtor = (self as unknown as { ExtendableEvent: new (type: string) => object }).ExtendableEvent;
+      const event = new ExtendableEventCtor('pushsubscriptionchange');
+      Object.defineProperty(event, 'newSubscription', { value: { endpoint: json.endpoint, toJSON: () => ({ endpoint: json.endpoint, expirationTime: null, keys: json.keys }) } });
+      sw.dispatchEvent(event);
+    }, handed);
+    await expect.poll(endpoint, { timeout: 10_000 }).toBe(handed.endpoint);
+    await expect.poll(told, { timeout: 10_000 }).toEqual([
+      { type: 'push-subscription-changed', ok: true },
+      { type: 'push-subscription-changed', ok: true },
+    ]);
+    expect(await server.store.devices.pushSubscriptionsOf(userId)).toEqual([expect.objectContaining({ endpoint: handed.endpoint })]);
+    await expect.poll(() => page.locator('#push-state').textContent()).toBe('Notifications are on for this device.');
+
+    // Subscribing again fails (say, permission revoked): the open settings page learns it is off.
+    await worker.evaluate(() => {
+      const sw = self as unknown as { dispatchEvent(e: unknown): boolean };
+      const proto = (self as unknown as { PushManager: { prototype: Record<string, unknown> } }).PushManager.prototype;
+      proto.getSubscription = async () => null;
+      proto.subscribe = async () => {
+        throw new DOMException('permission denied', 'NotAllowedError');
+      };
+      const ExtendableEventCtor = (self as unknown as { ExtendableEvent: new (type: string) => unknown }).ExtendableEvent;
+      sw.dispatchEvent(new ExtendableEventCtor('pushsubscriptionchange'));
+    });
+    await expect.poll(() => page.locator('#push-state').textContent(), { timeout: 10_000 }).toBe('Notifications are off for this device.');
+    expect((await told()).at(-1)).toEqual({ type: 'push-subscription-changed', ok: false });
+    expect(await endpoint()).toBe(handed.endpoint);
   });
 
   it('turns notifications off: the subscription is deleted', async () => {

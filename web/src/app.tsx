@@ -43,10 +43,10 @@ export function App(props: { bridge: SwBridge }) {
       <header class="top">
         <span class="brand">{t('app.name')}</span>
         <nav aria-label={t('nav.label')}>
-          <Link href="/">{t('nav.home')}</Link>
-          <Link href="/keychain">{t('nav.keychain')}</Link>
-          <Link href="/smime/check">{t('nav.check')}</Link>
-          <Link href="/settings">{t('nav.settings')}</Link>
+          <Link to="/">{t('nav.home')}</Link>
+          <Link to="/keychain">{t('nav.keychain')}</Link>
+          <Link to="/smime/check">{t('nav.check')}</Link>
+          <Link to="/settings">{t('nav.settings')}</Link>
         </nav>
       </header>
       {update && (

@@ -1,6 +1,7 @@
 /**
  * Chooses the implementation of every channel from the configuration (called by main.ts).
  */
+import type https from 'node:https';
 import { type Channels, type Clock, systemClock } from '../ports.ts';
 import { createEmailChannel } from './email/email-channel.ts';
 import { createPushChannel } from './push/push-channel.ts';
@@ -22,6 +23,8 @@ export interface ChannelTuning {
   pushTimeoutMs?: number;
   /** How long push services hold a message for an offline device. Default 7 days. */
   pushTtlSeconds?: number;
+  /** Extra options of the push client's keep-alive agents (e.g. a private CA in tests). */
+  pushAgentOptions?: https.AgentOptions;
 }
 
 /**
@@ -44,6 +47,7 @@ export function createChannels(config: ChannelsConfig, tuning: ChannelTuning = {
           vapid: createVapidSigner({ ...config.vapid, clock }),
           timeoutMs: tuning.pushTimeoutMs ?? 10_000,
           ttlSeconds: tuning.pushTtlSeconds ?? 7 * 24 * 3600,
+          ...(tuning.pushAgentOptions ? { httpAgentOptions: tuning.pushAgentOptions } : {}),
           allowInsecureEndpoints: config.push.allowInsecureEndpoints,
           clock,
         })

@@ -7,6 +7,7 @@ type QueueOps = Pick<
   CampaignRepo,
   | 'claim'
   | 'reclaimExpired'
+  | 'renewLeases'
   | 'recipients'
   | 'campaignChannels'
   | 'record'
@@ -67,6 +68,16 @@ export function createDeliveryQueue(db: Kysely<Database>, kind: 'sqlite' | 'post
         .set({ state: 'pending', lease_until: null, leased_by: null, next_attempt_at: now, last_error: 'lease expired (worker stopped mid-send)' })
         .where('state', '=', 'sending')
         .where('lease_until', '<', now)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    async renewLeases(workerId, now, leaseMs) {
+      const r = await db
+        .updateTable('deliveries')
+        .set({ lease_until: now + leaseMs })
+        .where('state', '=', 'sending')
+        .where('leased_by', '=', workerId)
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },

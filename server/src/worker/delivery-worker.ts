@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import type { CampaignChannel, ClaimedDelivery, DeliveryUpdate, RecipientInfo } from '../domain/campaigns/types.ts';
-import { CHANNEL_KINDS, type ChannelKind, type Channels, type Clock, type Notice, type SendOutcome, type Store } from '../ports.ts';
+import type { CampaignChannel, ClaimedDelivery, DeliveryUpdate } from '../domain/campaigns/types.ts';
+import { CHANNEL_KINDS, type ChannelKind, type Channels, type Clock, type Store } from '../ports.ts';
 import { decideUpdate, type RetryPolicy } from './decide-update.ts';
+import { type Job, sendJob } from './send-job.ts';
 
 export interface WorkerOptions {
   /** Base of the links: PUBLIC_URL. */
@@ -34,13 +35,6 @@ export interface DeliveryWorker {
   wake(): void;
 }
 
-/** A claimed row with what its send needs. */
-interface Job {
-  row: ClaimedDelivery;
-  user: RecipientInfo | undefined;
-  campaignChannel: CampaignChannel;
-}
-
 /** Sends started per macrotask: between slices, responses and timers get the event loop. */
 const START_SLICE = 16;
 
@@ -60,6 +54,8 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
   const batchSize = Math.max(1, Math.min(options.concurrency, options.batchSize ?? Math.ceil(options.concurrency / 2)));
   // Each claim and each flush is a transaction: wait for half a batch rather than trickle.
   const minClaim = Math.max(1, Math.ceil(batchSize / 2));
+  // Outcomes per commit: a whole batch (one fsync on SQLite per batch), or fewer after a delay.
+  const flushSize = batchSize;
   const flushDelayMs = options.flushDelayMs ?? 20;
   const pollMs = options.pollMs ?? 200;
   const reminderScanMs = options.reminderScanMs ?? 60_000;
@@ -80,6 +76,7 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
   let wakeUp: (() => void) | null = null;
   let woken = false;
   let loopDone: Promise<void> = Promise.resolve();
+  let heartbeat: ReturnType<typeof setInterval> | null = null;
   let lastReclaim = 0;
   let lastReminders = 0;
 
@@ -150,38 +147,14 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
     return flushing;
   }
 
-  /** Group commit: at once when half a batch waits or nothing else is in flight, else soon. */
+  /** Group commit: at once when a batch waits or nothing else is in flight, else soon. */
   function requestFlush(): void {
-    if (buffer.length >= minClaim || (sending === 0 && ready.length === 0)) void flush();
+    if (buffer.length >= flushSize || (sending === 0 && ready.length === 0)) void flush();
     else flushTimer ??= setTimeout(() => void flush(), flushDelayMs);
   }
 
-  function noticeFor(row: ClaimedDelivery, user: RecipientInfo): Notice {
-    return {
-      recipientId: row.id,
-      kind: row.kind,
-      user: { email: user.email, displayName: user.displayName, locale: user.locale },
-      url: `${options.publicUrl}/smime/retrieve?r=${row.id}`,
-      // One topic for every notice of the portal: a reminder replaces the unread original.
-      topic: 'smime-certificates',
-      subscriptions: user.subscriptions,
-    };
-  }
-
-  async function outcomeOf({ row, user }: Job): Promise<SendOutcome | DeliveryUpdate> {
-    if (!user) return { status: 'permanent', reason: 'user no longer exists', goneDeviceIds: [] };
-    if (row.channel === 'email' && !user.email) return { id: row.id, state: 'skipped', reason: 'no_address', lastError: 'the user has no email address' };
-    if (row.channel === 'push' && user.subscriptions.length === 0) return { status: 'gone', reason: 'no live subscription', goneDeviceIds: [] };
-    try {
-      return await channels[row.channel].send(noticeFor(row, user));
-    } catch (error) {
-      // Channels classify failures themselves; a throw is a bug or an outage: retry later.
-      return { status: 'retryable', reason: `channel error: ${(error as Error).message}`, goneDeviceIds: [] };
-    }
-  }
-
   async function send(job: Job): Promise<void> {
-    const result = await outcomeOf(job);
+    const result = await sendJob(job, channels, options.publicUrl);
     if ('state' in result) buffer.push(result);
     else {
       gone.push(...result.goneDeviceIds);
@@ -302,6 +275,13 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
       if (running) return;
       running = true;
       loopDone = loop();
+      // While this worker lives, its leases do not run out, however slow a send or a busy
+      // machine makes the cycle: only a dead worker's rows are reclaimed (and sent again).
+      heartbeat = setInterval(() => {
+        if (leased === 0) return;
+        store.campaigns.renewLeases(id, now(), options.leaseMs).catch((error: unknown) => log('warn', 'could not renew leases', { worker: id, error: String(error) }));
+      }, Math.max(50, Math.floor(options.leaseMs / 3)));
+      heartbeat.unref?.();
     },
     async stop() {
       running = false;
@@ -312,6 +292,8 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
         await flush();
         if (leased > 0) await new Promise((r) => setTimeout(r, 10));
       }
+      if (heartbeat) clearInterval(heartbeat);
+      heartbeat = null;
     },
     wake,
   };

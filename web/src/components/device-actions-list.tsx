@@ -22,12 +22,12 @@ export function DeviceActionsList({ record }: { record: DeviceRecord }) {
           <li key={`${a.kind}-${a.kind === 'retrieve' ? a.recipientId : a.thumbprint}`} data-kind={a.kind}>
             {a.kind === 'retrieve' && (
               <>
-                {t('actions.retrieve')} <Link href={a.recipientId ? `/smime/retrieve?r=${encodeURIComponent(a.recipientId)}` : '/smime/retrieve'}>{t('actions.retrieveGo')}</Link>
+                {t('actions.retrieve')} <Link to={a.recipientId ? `/smime/retrieve?r=${encodeURIComponent(a.recipientId)}` : '/smime/retrieve'}>{t('actions.retrieveGo')}</Link>
               </>
             )}
             {a.kind === 'renewSigning' && (
               <>
-                {t('actions.renewSigning', { date: date(a.notAfter) })} <Link href="/smime/retrieve">{t('actions.renewGo')}</Link>
+                {t('actions.renewSigning', { date: date(a.notAfter) })} <Link to="/smime/retrieve">{t('actions.renewGo')}</Link>
               </>
             )}
             {a.kind === 'expiring' && t('actions.expiring', { date: date(a.notAfter) })}

@@ -2,7 +2,10 @@
  * Every user-visible string of the PWA, in English and Traditional Chinese. The zh-TW table is
  * typed against the English keys, so a missing translation fails to compile.
  */
+import type { Catalogues } from '../../lib/locale.ts';
 import { retrievalEn, retrievalZhTW } from '../retrieval/retrieval-strings.ts';
+
+export { type Locale, LOCALE_NAMES, LOCALES } from '../../lib/locale.ts';
 
 export const en = {
   ...retrievalEn,
@@ -190,26 +193,5 @@ export const zhTW: Record<MessageKey, string> = {
   'notFound.body': '此網址沒有頁面。',
 };
 
-export type Locale = 'en' | 'zh-TW';
-export const LOCALES: readonly Locale[] = ['en', 'zh-TW'];
-export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', 'zh-TW': '繁體中文' };
-export const catalogues: Record<Locale, Record<MessageKey, string>> = { en, 'zh-TW': zhTW };
+export const catalogues: Catalogues<MessageKey> = { en, 'zh-TW': zhTW };
 
-/** The best supported locale for the browser's languages: any Chinese but Simplified → zh-TW. */
-export function pickLocale(languages: readonly string[]): Locale {
-  for (const lang of languages) {
-    const l = lang.toLowerCase();
-    if (l.startsWith('zh')) {
-      if (l === 'zh-cn' || l === 'zh-sg' || l.startsWith('zh-hans')) continue;
-      return 'zh-TW';
-    }
-    if (l.startsWith('en')) return 'en';
-  }
-  return 'en';
-}
-
-/** Looks a message up and fills `{name}` placeholders. */
-export function format(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
-  const text = catalogues[locale][key];
-  return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)) : text;
-}

@@ -56,7 +56,7 @@ export function EnrollPage() {
         <div role="status" id="enroll-done">
           <p>{t('enroll.done', { email: state.email })}</p>
           <p>
-            <Link href="/settings">{t('enroll.next')}</Link>
+            <Link to="/settings">{t('enroll.next')}</Link>
           </p>
         </div>
       ) : (

@@ -50,7 +50,7 @@ export function HomePage() {
           {server.state === 'offline' && <p role="status">{t('common.offline')}</p>}
           {server.state === 'error' && <p role="alert">{t('common.error', { message: server.message })}</p>}
           <p>
-            <Link href="/keychain">{t('home.openKeychain')}</Link>
+            <Link to="/keychain">{t('home.openKeychain')}</Link>
           </p>
         </>
       )}

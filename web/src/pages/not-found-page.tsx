@@ -8,7 +8,7 @@ export function NotFoundPage() {
     <Page title={t('notFound.title')}>
       <p>{t('notFound.body')}</p>
       <p>
-        <Link href="/">{t('nav.home')}</Link>
+        <Link to="/">{t('nav.home')}</Link>
       </p>
     </Page>
   );

@@ -94,7 +94,7 @@ export function RetrievePage() {
           <p>{t(`retrieval.signing.${outcome.signing}` as MessageKey)}</p>
           {outcome.skipped > 0 && <p>{t('retrieval.resumed', { count: outcome.skipped })}</p>}
           <p>
-            <Link href="/keychain">{t('home.openKeychain')}</Link> · <Link href="/smime/check">{t('nav.check')}</Link>
+            <Link to="/keychain">{t('home.openKeychain')}</Link> · <Link to="/smime/check">{t('nav.check')}</Link>
           </p>
         </div>
       )}

@@ -89,6 +89,8 @@ export interface CampaignRepo {
   claim(channel: ChannelKind, workerId: string, limit: number, now: number, leaseMs: number): Promise<ClaimedDelivery[]>;
   /** Puts rows whose lease expired (crashed worker) back in the queue. */
   reclaimExpired(now: number): Promise<number>;
+  /** Extends the lease of the rows `workerId` still holds (a live worker's heartbeat). */
+  renewLeases(workerId: string, now: number, leaseMs: number): Promise<number>;
   recipients(userIds: string[]): Promise<Map<string, RecipientInfo>>;
   campaignChannels(ids: string[]): Promise<Map<string, CampaignChannel>>;
   /** Writes outcomes in one transaction, each only if `workerId` still holds the row. */

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 
 /** Roots a PKCS#12 chain may end at: the built-in CA(s) and the system's (Mozilla) roots. */
@@ -16,13 +16,16 @@ function parse(cert: Uint8Array | string): X509Certificate | null {
 }
 
 /** `child` names `parent` as issuer and carries its signature. */
-function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
+function issuedBy(child: X509Certificate, parent: X509Certificate, keyOf: (c: X509Certificate) => KeyObject): boolean {
   try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
+    return child.checkIssued(parent) && child.verify(keyOf(parent));
   } catch {
     return false;
   }
 }
+
+/** Chain certificates remembered per anchor set: a bulk import sees the same CA in every file. */
+const MAX_CACHED_CHAIN_CERTIFICATES = 256;
 
 /**
  * Builds the anchors once per process or bulk run (OpenSSL parses the ~150 system roots in a
@@ -36,16 +39,39 @@ export function createTrustAnchors(extraRootsDer: Uint8Array[], options: { syste
     bySubject.set(cert.subject, [...(bySubject.get(cert.subject) ?? []), cert]);
   }
 
+  // Parsing a chain certificate and materialising its public key (a new KeyObject on every
+  // X509Certificate.publicKey access) cost more than the signature check itself.
+  const chainCache = new Map<string, X509Certificate | null>();
+  const keys = new WeakMap<X509Certificate, KeyObject>();
+  const keyOf = (c: X509Certificate) => {
+    let key = keys.get(c);
+    if (!key) {
+      key = c.publicKey;
+      keys.set(c, key);
+    }
+    return key;
+  };
+  const parseChain = (der: Uint8Array) => {
+    const id = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+    let cert = chainCache.get(id);
+    if (cert === undefined) {
+      cert = parse(der);
+      if (chainCache.size >= MAX_CACHED_CHAIN_CERTIFICATES) chainCache.clear();
+      chainCache.set(id, cert);
+    }
+    return cert;
+  };
+
   return {
     async isTrusted(leafDer, chain) {
       let current = parse(leafDer);
       if (!current) return false;
       if ((bySubject.get(current.subject) ?? []).some((a) => a.fingerprint256 === current?.fingerprint256)) return true;
-      const pool = chain.map(parse).filter((c): c is X509Certificate => c !== null);
+      const pool = chain.map(parseChain).filter((c): c is X509Certificate => c !== null);
       for (let depth = 0; depth < 8; depth++) {
         const node: X509Certificate = current;
-        if ((bySubject.get(node.issuer) ?? []).some((anchor) => issuedBy(node, anchor))) return true;
-        const next = pool.find((c) => c !== node && c.subject === node.issuer && issuedBy(node, c));
+        if ((bySubject.get(node.issuer) ?? []).some((anchor) => issuedBy(node, anchor, keyOf))) return true;
+        const next = pool.find((c) => c !== node && c.subject === node.issuer && issuedBy(node, c, keyOf));
         if (!next) return false;
         current = next;
       }
