@@ -3,7 +3,7 @@
  * prints ratios. Sizes: BENCH_PUSH_N (100000), BENCH_MAIL_N (20000), BENCH_PG_N (30000); the push
  * sink and SMTP sink run in child processes (bench/campaign-sink.ts) for baselines and campaign alike.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChannels } from '../server/src/channels/create-channels.ts';
 import { generateVapidKeys } from '../server/src/channels/push/vapid.ts';
@@ -37,7 +37,8 @@ export async function runCampaign(database: OpenDatabase, channels: Channels, si
   const store = createStore(database.db, database.kind);
   const ctx = { store, clock: systemClock, actor: 'bench' };
   await seed(database.db, ctx, { group: 'all', policy: 'Bench', users: n, notification: channel, push: channel === 'push' ? (i) => ({ endpoint: `${sink.base}/d/${i}`, ...keys }) : undefined });
-  let peakRss = process.memoryUsage().rss;
+  const startRss = process.memoryUsage().rss;
+  let peakRss = startRss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
@@ -64,7 +65,17 @@ export async function runCampaign(database: OpenDatabase, channels: Channels, si
   const sent = (await store.campaigns.progress(started.campaign.id)).states.sent;
   const got = await sink.stats();
   if (sent !== n || got.count < n) throw new Error(`only ${sent} of ${n} sent (${got.count} received)`);
-  return { rate: n / seconds, cpuUsPerMessage: (cpu.user + cpu.system) / n, firstMs: (got.firstAt ?? 0) - t0, queuedMs, peakRssMb: peakRss / 2 ** 20 };
+  return { rate: n / seconds, cpuUsPerMessage: (cpu.user + cpu.system) / n, firstMs: (got.firstAt ?? 0) - t0, queuedMs, peakRssMb: peakRss / 2 ** 20, startRssMb: startRss / 2 ** 20 };
+}
+
+/** A process's peak resident set (VmHWM, Linux) in MB, or '?' where /proc is not available. */
+function peakRssMb(pid: number | undefined): string {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? fmt(Number(kb) / 1024) : '?';
+  } catch {
+    return '?';
+  }
 }
 
 export async function sqliteDb(): Promise<{ database: OpenDatabase; dir: string }> {
@@ -100,7 +111,7 @@ export async function benchCampaign(print: (line: string) => void): Promise<void
     print(`  vs naive ${(r.rate / naive.rate).toFixed(2)}× (goal ≥ 3)   vs crypto floor ${(r.rate / floor.rate).toFixed(2)} (goal ≥ 0.7)`);
     // CPU time per message is steadier than wall rates when other work shares the machine.
     print(`  CPU per message: campaign ${fmt(r.cpuUsPerMessage)} µs, naive ${fmt(naive.cpuUs)} µs, crypto floor ${fmt(floor.cpuUs)} µs → floor/campaign ${(floor.cpuUs / r.cpuUsPerMessage).toFixed(2)}, naive/campaign ${(naive.cpuUs / r.cpuUsPerMessage).toFixed(2)}×`);
-    print(`  first send ${fmt(r.firstMs)} ms after start (all queued after ${fmt(r.queuedMs)} ms)   peak RSS ${fmt(r.peakRssMb)} MB (goal < 300)`);
+    print(`  first send ${fmt(r.firstMs)} ms after start (all queued after ${fmt(r.queuedMs)} ms)   peak RSS ${fmt(r.peakRssMb)} MB (goal < 300; ${fmt(r.startRssMb)} MB after seeding)`);
   }
   // Email on SQLite vs a bare pooled nodemailer loop.
   {
@@ -139,9 +150,10 @@ export async function benchCampaign(print: (line: string) => void): Promise<void
     if (started.dryRun) throw new Error('dry run');
     await until(async () => (await store.campaigns.getCampaign(started.campaign.id))?.status === 'done');
     const seconds = (nowEpochMs() - t0) / 1000;
+    const peaks = procs.map((p) => peakRssMb(p.child.pid));
     await Promise.all(procs.map((p) => stopWorker(p)));
     const got = await sink.stats();
-    print(`push ${PG_N} on PostgreSQL, ${workers} worker process(es): ${fmt(PG_N / seconds)}/s, first send ${fmt((got.firstAt ?? 0) - t0)} ms (received ${got.count})`);
+    print(`push ${PG_N} on PostgreSQL, ${workers} worker process(es): ${fmt(PG_N / seconds)}/s, first send ${fmt((got.firstAt ?? 0) - t0)} ms (received ${got.count}); worker peak RSS ${peaks.join(', ')} MB`);
     await database.close();
     rmSync(dir, { recursive: true, force: true });
     await sink.close();

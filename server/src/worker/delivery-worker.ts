@@ -11,7 +11,7 @@ export interface WorkerOptions {
   concurrency: number;
   /** Rows claimed per statement (at most the free concurrency). Default concurrency / 2. */
   batchSize?: number;
-  /** Outcomes wait at most this long for others to share their transaction. Default 20 ms. */
+  /** Outcomes wait at most this long for others to share their transaction. Default 100 ms. */
   flushDelayMs?: number;
   /** Messages per second per channel, shared by all workers through the database (0 = unlimited). */
   rates: Record<ChannelKind, number>;
@@ -56,7 +56,7 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
   const minClaim = Math.max(1, Math.ceil(batchSize / 2));
   // Outcomes per commit: a whole batch (one fsync on SQLite per batch), or fewer after a delay.
   const flushSize = batchSize;
-  const flushDelayMs = options.flushDelayMs ?? 20;
+  const flushDelayMs = options.flushDelayMs ?? 100;
   const pollMs = options.pollMs ?? 200;
   const reminderScanMs = options.reminderScanMs ?? 60_000;
   const reclaimEveryMs = Math.max(250, Math.min(5000, options.leaseMs / 4));

@@ -70,6 +70,9 @@ export async function startCampaign(ctx: DomainContext, configured: ConfiguredKi
   let queued = first.batch.inserted;
   let after = first.batch.last;
   while (first.batch.inserted === QUEUE_CHUNK) {
+    // On SQLite every statement is synchronous: without yielding, a worker in this process could
+    // not send the first chunk until the last one is queued (1–2 s for 100k users).
+    await new Promise((resolve) => setTimeout(resolve, 0));
     const batch = await ctx.store.campaigns.queueTargets(first.campaign, { after, limit: QUEUE_CHUNK }, now);
     queued += batch.inserted;
     after = batch.last;
