@@ -157,7 +157,21 @@ function readExtensions(extensions: AsnNode[]) {
  * directly (no schema validation layer): bulk imports parse thousands of these.
  */
 export async function parseCertificate(der: Uint8Array): Promise<CertificateInfo> {
-  const root = decodeAsn1(der, 'der_invalid', 'The data is not a valid DER certificate.');
+  return certificateInfoOf(decodeCertificate(der), der);
+}
+
+/** Decodes a DER certificate to its ASN.1 tree (PkiError der_invalid when it is not DER). */
+export function decodeCertificate(der: Uint8Array): AsnNode {
+  return decodeAsn1(der, 'der_invalid', 'The data is not a valid DER certificate.');
+}
+
+/**
+ * The same facts as parseCertificate, from a certificate already decoded with
+ * decodeCertificate: code that has walked the tree (PKCS#12 key matching) does not decode the
+ * certificate a second time. `der` must be the bytes `root` was decoded from (the thumbprints
+ * cover them).
+ */
+export function certificateInfoOf(root: AsnNode, der: Uint8Array): CertificateInfo {
   const [tbs, sigAlg, sigValue] = items(root);
   const fields = items(tbs);
   const start = isTag(fields[0], 3, 0) ? 1 : 0;

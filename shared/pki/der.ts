@@ -5,6 +5,7 @@
  */
 
 import * as asn1js from 'asn1js';
+import { concatBytes } from './bytes.ts';
 import { PkiError, type PkiErrorCode } from './pki-error.ts';
 
 export type AsnNode = asn1js.AsnType;
@@ -67,16 +68,7 @@ export function octetsOf(node: AsnNode | undefined, what: string): Uint8Array {
     return vb.valueHexView;
   }
   const parts = children(node, what).map((c) => octetsOf(c, what));
-  if (parts.length === 1) return parts[0]!;
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatBytes(...parts);
 }
 
 /** The exact encoded bytes of a node as it appeared in the input. */

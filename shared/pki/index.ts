@@ -6,6 +6,8 @@
 export { bytesEqual, concatBytes, fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex } from './bytes.ts';
 export {
   type CertificateInfo,
+  certificateInfoOf,
+  decodeCertificate,
   derToPem,
   type KeyAlgorithm,
   type KeyUsageFlags,
@@ -15,7 +17,7 @@ export {
 export { buildCsr, type ParsedCsr, parseCsr, parseVerifiedCsr } from './csr.ts';
 export { keyMatchesCertificate, spkiOfCertificate } from './key-match.ts';
 export { OID } from './oids.ts';
-export { extractIdentities, extractIdentity, type Pkcs12Identity } from './pkcs12-identity.ts';
+export { type ExtractIdentityOptions, extractIdentities, extractIdentity, type Pkcs12Identity, type Pkcs12IdentityWithInfo } from './pkcs12-identity.ts';
 export { decodePkcs12, type Pkcs12Bag, type Pkcs12Contents, readPkcs12 } from './pkcs12-read.ts';
 export { type Pkcs12WriteEntry, type WritePkcs12Options, writePkcs12 } from './pkcs12-write.ts';
 export { isPkiError, PKI_ERROR_CODES, PkiError, type PkiErrorCode } from './pki-error.ts';

@@ -8,13 +8,12 @@
  * wrapped inside WebCrypto (wrapKey), so it never appears as bytes in JavaScript.
  */
 
-import * as asn1js from 'asn1js';
 import { toArrayBuffer } from '../pki/bytes.ts';
-import { children, decodeAsn1, isTag } from '../pki/der.ts';
 import { spkiOfCertificate } from '../pki/key-match.ts';
 import { OID } from '../pki/oids.ts';
 import { algorithm, int, NULL, octets, oid, seq, setOf, tlv } from './der-write.ts';
 import { base64Lines, messageHeaders, toCrlf } from './mime.ts';
+import { issuerAndSerial } from './issuer-and-serial.ts';
 import { SmimeError } from './smime-error.ts';
 
 const RSAES_OAEP = '1.2.840.113549.1.1.7';
@@ -39,18 +38,6 @@ function oaepParams(hash: 'SHA-256' | 'SHA-1'): Uint8Array {
   return seq(tlv(0xa0, sha256), tlv(0xa1, algorithm(MGF1, sha256)));
 }
 
-function issuerAndSerial(certDer: Uint8Array): Uint8Array {
-  try {
-    const tbs = children(children(decodeAsn1(certDer, 'der_invalid', 'bad certificate'), 'certificate')[0], 'tbs');
-    const s = isTag(tbs[0], 3, 0) ? 1 : 0;
-    const serial = tbs[s];
-    const issuer = tbs[s + 2];
-    if (!(serial instanceof asn1js.Integer) || !issuer) throw new Error('no serial or issuer');
-    return seq(issuer.valueBeforeDecodeView, serial.valueBeforeDecodeView);
-  } catch (cause) {
-    throw new SmimeError('smime_bad_input', 'A recipient certificate is not a valid X.509 certificate.', { cause });
-  }
-}
 
 /** Builds the EnvelopedData ContentInfo (DER) for the recipients. */
 export async function buildEnvelopedData(content: Uint8Array, recipients: Uint8Array[], hash: 'SHA-256' | 'SHA-1' = 'SHA-256'): Promise<Uint8Array> {
@@ -69,7 +56,7 @@ export async function buildEnvelopedData(content: Uint8Array, recipients: Uint8A
       throw new SmimeError('smime_unsupported', 'Only RSA recipient certificates are supported for encryption.', { cause });
     }
     const wrapped = new Uint8Array(await subtle.wrapKey('raw', cek, publicKey, { name: 'RSA-OAEP' }));
-    infos.push(seq(int(0), issuerAndSerial(cert), keyEncryption, octets(wrapped)));
+    infos.push(seq(int(0), issuerAndSerial(cert, 'recipient'), keyEncryption, octets(wrapped)));
   }
   const encryptedContentInfo = seq(oid(OID.data), algorithm(OID.aes256Cbc, octets(iv)), tlv(0x80, encrypted));
   return seq(oid(OID.envelopedData), tlv(0xa0, seq(int(0), setOf(infos), encryptedContentInfo)));

@@ -4,13 +4,12 @@
  * multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256.
  */
 
-import * as asn1js from 'asn1js';
 import { toArrayBuffer } from '../pki/bytes.ts';
-import { children, decodeAsn1, isTag } from '../pki/der.ts';
 import { OID } from '../pki/oids.ts';
 import { signatureAlgorithmFor, signData } from '../pki/signature.ts';
 import { algorithm, int, octets, oid, seq, setOf, time, tlv } from './der-write.ts';
 import { base64Lines, messageHeaders, newBoundary, toCrlf } from './mime.ts';
+import { issuerAndSerial } from './issuer-and-serial.ts';
 import { SmimeError } from './smime-error.ts';
 
 export const ATTR = {
@@ -35,19 +34,6 @@ export interface SignSmimeOptions {
   date?: Date;
 }
 
-/** Issuer Name and serial INTEGER of a certificate, as their exact DER. */
-function issuerAndSerial(certDer: Uint8Array): Uint8Array {
-  try {
-    const tbs = children(children(decodeAsn1(certDer, 'der_invalid', 'bad certificate'), 'certificate')[0], 'tbs');
-    const s = isTag(tbs[0], 3, 0) ? 1 : 0;
-    const serial = tbs[s];
-    const issuer = tbs[s + 2];
-    if (!(serial instanceof asn1js.Integer) || !issuer) throw new Error('no serial or issuer');
-    return seq(issuer.valueBeforeDecodeView, serial.valueBeforeDecodeView);
-  } catch (cause) {
-    throw new SmimeError('smime_bad_input', 'The signer certificate is not a valid X.509 certificate.', { cause });
-  }
-}
 
 /**
  * Builds a detached SignedData (DER) over `data`. SHA-256 throughout; RSA keys must be
@@ -82,7 +68,7 @@ export async function buildDetachedSignature(options: {
   const sha256 = algorithm(OID.sha256);
   const signerInfo = seq(
     int(1),
-    issuerAndSerial(options.certificate),
+    issuerAndSerial(options.certificate, 'signer'),
     sha256,
     setOf(attributes, 0xa0),
     new Uint8Array(sig.algorithm.toBER(false)),

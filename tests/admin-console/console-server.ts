@@ -1,7 +1,8 @@
 /**
  * The admin console's e2e server: the real app (built web, SQLite, vault, built-in CA) with the
  * email channel wired to a real SMTP sink and a fast delivery worker in this process. Reuses the
- * e2e build/browser harness and the campaign suites' SMTP sink and worker.
+ * e2e build/browser harness and the campaign suites' SMTP sink and worker. PUBLIC_URL is the real
+ * base, so the links in the notice mails open this server (a device in the test follows them).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,26 +44,29 @@ export async function startConsoleServer(options: { webRoot?: string } = {}): Pr
   const ctx = { store, clock: systemClock, actor: 'test' };
   const vault = createVault(staticKeyring(kekFromBytes(new Uint8Array(randomBytes(32)), 'test')));
   const ca = await ensureCa(ctx, vault, { commonName: 'Console Test CA', keyAlgorithm: 'EC-P256', validityYears: 5 });
+  // Listen first: the base (with its port) is the PUBLIC_URL the app and the worker's links use.
+  let handler: ((req: Request) => Response | Promise<Response>) | null = null;
+  const server = await new Promise<Server>((ok) => {
+    const s = serve({ fetch: (req) => (handler ? handler(req) : new Response('starting', { status: 503 })), port: 0, hostname: '127.0.0.1' }, () => ok(s as Server));
+  });
+  const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
   const smtp = await startSmtpSink();
   const channels = createChannels({ smtpUrl: smtp.url, mailFrom: 'it@example.com', vapid: null, push: { allowInsecureEndpoints: true } });
-  const worker = fastWorker(store, channels);
+  const worker = fastWorker(store, channels, { publicUrl: base });
   const { token } = await createAdminToken(ctx, { name: 'console-admin', scopes: ['read', 'write', 'tokens'] });
   const app = createApp({
     store,
     clock: systemClock,
-    config: loadConfig({ DATA_DIR: dir, SMTP_URL: smtp.url, PUBLIC_URL: 'http://127.0.0.1' }),
+    config: loadConfig({ DATA_DIR: dir, SMTP_URL: smtp.url, PUBLIC_URL: base }),
     webRoot,
     vault,
     ca,
     delivery: { configured: { email: true, push: false }, vapidPublicKey: null, wake: () => worker.wake(), progressIntervalMs: 100 },
   });
+  handler = app.fetch;
   worker.start();
-  const server = await new Promise<Server>((ok) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => ok(s as Server));
-  });
-  const { port } = server.address() as net.AddressInfo;
   return {
-    base: `http://127.0.0.1:${port}`,
+    base,
     store,
     token,
     smtp,

@@ -2,18 +2,17 @@
  * The admin console in real Chromium over the real server: sign in → create a group and a
  * policy → import two .p12 files made by `openssl pkcs12 -export` (a third with a wrong
  * password is refused whole, with the CLI's explanation) → start an email campaign to a real
- * SMTP sink → the page shows "sent" live over SSE → retrieval (marked through the campaigns
- * domain: the device retrieval flow is exercised by the PWA suites) → the funnel shows
- * "retrieved". Also: a cross-site form post is refused; the end-user bundle holds no admin
+ * SMTP sink → the page shows "sent" live over SSE → a device (a second Chromium context) gets an
+ * enrollment code from the admin API, opens the link in the mail, enrolls and retrieves through the
+ * real device API → the funnel shows "retrieved" live. Also: a cross-site form post is refused; the end-user bundle holds no admin
  * code; axe finds nothing serious on any console page in English and Traditional Chinese.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markRetrieved } from '../../server/src/domain/campaigns/campaign-service.ts';
-import { systemClock } from '../../server/src/ports.ts';
 import { createFixtures, type Fixtures } from '../certificates/fixtures.ts';
+import { awaitRetrievalDone, enrollWithCode, retrievalLink } from '../e2e/device-steps.ts';
 import { launchChromium, newContext } from '../e2e/harness.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 import { endUserFiles } from './end-user-files.ts';
@@ -76,16 +75,19 @@ describe('admin console journey', () => {
       await expect.poll(() => page.getByRole('status').filter({ hasText: `Added ${email} to Finance.` }).count()).toBe(1);
     }
 
-    // A policy: email notification, assigned to Finance; the count shows before saving.
+    // A policy: deploys certificates (scep signing, which the device's own key satisfies), email
+    // notification, assigned to Finance; the count shows before saving.
     await nav(page, 'Policies');
     await page.locator('#p-name').fill('Mail');
     await page.locator('#p-notification').selectOption('email');
+    await page.locator('#p-sign-profile').selectOption('scep');
+    expect(await page.locator('#p-deploy').isChecked()).toBe(true);
     await page.getByLabel('Assignment of Finance').selectOption('include');
     await expect.poll(() => page.locator('.targets').textContent()).toBe('This policy will target 2 users.');
     expect(await server.store.policies.findPolicyByName('Mail')).toBeNull();
     await page.getByRole('button', { name: 'Save policy' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved Mail. It targets 2 users.' }).count()).toBe(1);
-    expect((await server.store.policies.findPolicyByName('Mail'))?.settings.notification).toBe('email');
+    expect((await server.store.policies.findPolicyByName('Mail'))?.settings).toMatchObject({ deployCertificates: true, notification: 'email', signing: { profileType: 'scep' } });
 
     // Import: two good files and one with another password (refused whole).
     const now = Date.now();
@@ -126,11 +128,35 @@ describe('admin console journey', () => {
     await page.locator('#r-state').selectOption('sent');
     await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
 
-    // A device retrieves (via the campaigns domain), and the funnel follows.
-    const ctx = { store: server.store, clock: systemClock, actor: 'test' };
-    for (const email of USERS.slice(0, 2)) await markRetrieved(ctx, (await server.store.directory.findUserByEmail(email))!.id);
-    await expect.poll(() => page.locator('[data-testid="funnel-retrieved"]').textContent(), { timeout: 10_000 }).toBe('2');
+    // Alice's device: an enrollment code from the admin API, the link in her mail, enrollment,
+    // retrieval through the device API; the admin page's funnel follows live.
+    const issued = await fetch(`${server.base}/api/admin/users/${USERS[0]}/enrollment-code`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(issued.status, await issued.clone().text()).toBe(201);
+    const { code } = (await issued.json()) as { code: string };
+    const link = retrievalLink(server.smtp.inbox, USERS[0]!, server.base);
+    expect(link).toBeTruthy();
+    const deviceContext = await newContext(browser, server.base);
+    const device = await deviceContext.newPage();
+    await device.goto(link!);
+    await expect.poll(() => device.getByRole('alert').first().textContent()).toContain('not enrolled');
+    await enrollWithCode(device, code, USERS[0]!);
+    await device.goto(link!);
+    await awaitRetrievalDone(device, '1 encryption certificates');
+    // The policy's scep profile gave the device a signing certificate for its own key.
+    const alice = await server.store.directory.findUserByEmail(USERS[0]!);
+    expect((await server.store.credentials.listForUser(alice!.id)).map((c) => c.purpose).sort()).toEqual(['smimeEncryption', 'smimeSigning']);
+    expect(deviceContext.problems).toEqual([]);
+    await deviceContext.close();
+    await expect.poll(() => page.locator('[data-testid="funnel-retrieved"]').textContent(), { timeout: 10_000 }).toBe('1');
+    expect(await page.locator('[data-testid="funnel-opened"]').textContent()).toBe('1');
     expect(await page.locator('[data-testid="progress-text"]').textContent()).toBe('2 of 2 handled');
+    await page.locator('#r-state').selectOption('retrieved');
+    // (Polled on the text: the "sent" filter's list already shrank to Bob's one row.)
+    await expect.poll(() => page.locator('tbody tr').allTextContents()).toEqual([expect.stringContaining(USERS[0]!)]);
 
     // The CA page shows the built-in CA and its (not yet built) CRL.
     await nav(page, 'CA');

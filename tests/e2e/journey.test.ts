@@ -18,6 +18,7 @@ import { toPem } from '../../server/src/pki/testing/openssl.ts';
 import { startSmtpSink, type SmtpSink, until } from '../campaigns/harness.ts';
 import { createFixtures, type Fixtures } from '../certificates/fixtures.ts';
 import { type PortalServer, startPortalServer } from '../retrieval/portal-server.ts';
+import { awaitRetrievalDone, enrollWithCode, retrievalLink } from './device-steps.ts';
 import { launchChromium, newContext } from './harness.ts';
 
 const EMAIL = 'alice@example.com';
@@ -82,9 +83,7 @@ const readPkcs8 = (name: string) => execFileSync('openssl', ['pkcs8', '-topk8', 
 
 async function enrollIn(page: Page, email: string): Promise<void> {
   const { code } = await createEnrollmentCode(portal.ctx, { email });
-  await page.goto(`/enroll?code=${code}`);
-  await page.getByRole('button', { name: 'Enroll this device' }).click();
-  await expect.poll(() => page.locator('#enroll-done').textContent(), { timeout: 15_000 }).toContain(email);
+  await enrollWithCode(page, code, email);
 }
 
 describe('the retrieval journey', () => {
@@ -110,8 +109,7 @@ describe('the retrieval journey', () => {
     expect(started.status).toBe(201);
     const campaignId = ((await started.json()) as { campaign: { id: string } }).campaign.id;
     await until(() => smtp.inbox.some((m) => m.to && JSON.stringify(m.to).includes(EMAIL)), 20_000, 'the notice mail');
-    const mail = smtp.inbox.find((m) => JSON.stringify(m.to).includes(EMAIL))!;
-    const link = new RegExp(`${portal.base.replace(/[.]/g, '\\.')}/smime/retrieve\\?r=[0-9a-f]+`).exec(mail.text ?? '')?.[0];
+    const link = retrievalLink(smtp.inbox, EMAIL, portal.base);
     expect(link).toBeTruthy();
 
     const context = await newContext(browser, portal.base);
@@ -126,7 +124,7 @@ describe('the retrieval journey', () => {
       if (/\/api\/device\/(bundle|signing-csr|ack)$/.test(new URL(res.url()).pathname)) res.text().then((t) => bundleBodies.push(t), () => undefined);
     });
     await page.goto(link!);
-    await expect.poll(() => page.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('3 encryption certificates');
+    await awaitRetrievalDone(page, '3 encryption certificates');
     expect(await page.locator('.step-done').count()).toBe(6);
     expect(await page.locator('.steps').textContent()).toContain('Encryption history (3 of 3)');
     expect(await keychainCounts(page)).toEqual({ total: 4, signing: 1, encryption: 3 });
@@ -207,7 +205,7 @@ describe('the retrieval journey', () => {
     expect(await page.locator('.step-failed').textContent()).toContain('Reading your policy');
     await page.unroute('**/api/device/bundle');
     await page.getByRole('button', { name: 'Try again' }).click();
-    await expect.poll(() => page.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('1 encryption certificates');
+    await awaitRetrievalDone(page, '1 encryption certificates');
 
     await page.goto('/keychain');
     const history = page.locator('#keychain-history');
@@ -301,12 +299,12 @@ describe('the retrieval journey', () => {
     expect(before.encryption).toBeGreaterThanOrEqual(1);
     expect(before.encryption).toBeLessThan(10);
     await second.goto('/smime/retrieve');
-    await expect.poll(() => second.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('were already on this device');
+    await awaitRetrievalDone(second, 'were already on this device');
     expect(await keychainCounts(second)).toEqual({ total: 11, signing: 1, encryption: 10 });
     // A later visit, in Traditional Chinese: everything is skipped, nothing is duplicated.
     await second.evaluate(() => localStorage.setItem('smime-portal.locale', 'zh-TW'));
     await second.reload();
-    await expect.poll(() => second.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('有 10 個憑證已在此裝置上');
+    await awaitRetrievalDone(second, '有 10 個憑證已在此裝置上');
     expect(await second.locator('.steps').textContent()).toContain('加密歷史記錄（10 / 10）');
     expect(await keychainCounts(second)).toEqual({ total: 11, signing: 1, encryption: 10 });
     const signing = (await portal.store.credentials.listForUser(user.id)).filter((c) => c.purpose === 'smimeSigning');
@@ -335,7 +333,7 @@ describe('the retrieval journey', () => {
         }),
     );
     await second.reload();
-    await expect.poll(() => second.locator('#retrieve-done').textContent(), { timeout: 30_000 }).toContain('您的簽章憑證已更新');
+    await awaitRetrievalDone(second, '您的簽章憑證已更新');
     expect(await keychainCounts(second)).toEqual({ total: 12, signing: 2, encryption: 10 });
     expect((await portal.store.credentials.listForUser(user.id)).filter((c) => c.purpose === 'smimeSigning')).toHaveLength(2);
     expect(context.problems).toEqual([]);

@@ -1,5 +1,5 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
-import type { Credential, CredentialPurpose, CredentialRepo, CredentialSource, CredentialStatus, SealedKey } from '../domain/credentials/types.ts';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import type { Credential, CredentialPurpose, CredentialRepo, CredentialSource, CredentialStatus, NewCredential, SealedKey } from '../domain/credentials/types.ts';
 import { newId } from '../ids.ts';
 import type { CredentialsTable, SealedKeysTable } from './credential-tables.ts';
 import type { Database } from './schema.ts';
@@ -42,13 +42,62 @@ export function toCredential(row: Selectable<CredentialsTable>): Credential {
 
 const ENCRYPTION = ['smimeEncryption', 'both'];
 
+/**
+ * Rows per multi-row statement: a credentials row binds 23 parameters; PostgreSQL allows 65535
+ * per statement and SQLite (since 3.32) 32766.
+ */
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(list: T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+const sealedKeyRow = (key: SealedKey, now: Date): Insertable<SealedKeysTable> => ({
+  id: key.id,
+  kek_id: key.kekId,
+  wrapped_dek: b64(key.wrappedDek),
+  ciphertext: b64(key.ciphertext),
+  created_at: now.getTime(),
+});
+
+function credentialRow(c: NewCredential, now: Date): Selectable<CredentialsTable> {
+  return {
+    id: c.id ?? newId(now.getTime()),
+    user_id: c.userId,
+    purpose: c.purpose,
+    source: c.source,
+    status: c.status,
+    cert_der: b64(c.certificateDer),
+    chain: JSON.stringify(c.chain.map(b64)),
+    sha1: c.sha1,
+    sha256: c.sha256,
+    serial_hex: c.serialHex,
+    issuer: c.issuer,
+    subject: c.subject,
+    not_before: c.notBefore.getTime(),
+    not_after: c.notAfter.getTime(),
+    key_algorithm: c.keyAlgorithm,
+    sealed_key_id: c.sealedKeyId,
+    ca_id: c.caId,
+    device_id: c.deviceId,
+    created_at: now.getTime(),
+    updated_at: now.getTime(),
+    revoked_at: null,
+    revocation_reason: null,
+    deleted_at: null,
+  };
+}
+
 export function createCredentialRepo(db: Kysely<Database>): CredentialRepo {
   return {
     async insertSealedKey(key, now) {
-      await db
-        .insertInto('sealed_keys')
-        .values({ id: key.id, kek_id: key.kekId, wrapped_dek: b64(key.wrappedDek), ciphertext: b64(key.ciphertext), created_at: now.getTime() })
-        .execute();
+      await db.insertInto('sealed_keys').values(sealedKeyRow(key, now)).execute();
+    },
+
+    async insertSealedKeys(keys, now) {
+      for (const part of chunks(keys)) await db.insertInto('sealed_keys').values(part.map((k) => sealedKeyRow(k, now))).execute();
     },
 
     async getSealedKey(id) {
@@ -78,33 +127,15 @@ export function createCredentialRepo(db: Kysely<Database>): CredentialRepo {
     },
 
     async insert(c, now) {
-      const row = {
-        id: c.id ?? newId(now.getTime()),
-        user_id: c.userId,
-        purpose: c.purpose,
-        source: c.source,
-        status: c.status,
-        cert_der: b64(c.certificateDer),
-        chain: JSON.stringify(c.chain.map(b64)),
-        sha1: c.sha1,
-        sha256: c.sha256,
-        serial_hex: c.serialHex,
-        issuer: c.issuer,
-        subject: c.subject,
-        not_before: c.notBefore.getTime(),
-        not_after: c.notAfter.getTime(),
-        key_algorithm: c.keyAlgorithm,
-        sealed_key_id: c.sealedKeyId,
-        ca_id: c.caId,
-        device_id: c.deviceId,
-        created_at: now.getTime(),
-        updated_at: now.getTime(),
-        revoked_at: null,
-        revocation_reason: null,
-        deleted_at: null,
-      };
+      const row = credentialRow(c, now);
       await db.insertInto('credentials').values(row).execute();
       return toCredential(row);
+    },
+
+    async insertMany(list, now) {
+      const rows = list.map((c) => credentialRow(c, now));
+      for (const part of chunks(rows)) await db.insertInto('credentials').values(part).execute();
+      return rows.map(toCredential);
     },
 
     async get(id) {
@@ -117,6 +148,19 @@ export function createCredentialRepo(db: Kysely<Database>): CredentialRepo {
       return row ? toCredential(row) : null;
     },
 
+    async findByThumbprints(pairs) {
+      const out: Credential[] = [];
+      for (const part of chunks(pairs)) {
+        const rows = await db
+          .selectFrom('credentials')
+          .selectAll()
+          .where((eb) => eb.or(part.map((p) => eb.and([eb('user_id', '=', p.userId), eb('sha256', '=', p.sha256)]))))
+          .execute();
+        out.push(...rows.map(toCredential));
+      }
+      return out;
+    },
+
     async findBySha256(sha256) {
       const row = await db.selectFrom('credentials').selectAll().where('sha256', '=', sha256).orderBy('id').executeTakeFirst();
       return row ? toCredential(row) : null;
@@ -125,6 +169,22 @@ export function createCredentialRepo(db: Kysely<Database>): CredentialRepo {
     async listForUser(userId) {
       const rows = await db.selectFrom('credentials').selectAll().where('user_id', '=', userId).orderBy('not_before', 'desc').orderBy('id', 'desc').execute();
       return rows.map(toCredential);
+    },
+
+    async listForUsers(userIds) {
+      const out: Credential[] = [];
+      for (const part of chunks([...new Set(userIds)])) {
+        const rows = await db
+          .selectFrom('credentials')
+          .selectAll()
+          .where('user_id', 'in', part)
+          .orderBy('user_id')
+          .orderBy('not_before', 'desc')
+          .orderBy('id', 'desc')
+          .execute();
+        out.push(...rows.map(toCredential));
+      }
+      return out;
     },
 
     async setStatus(ids, status) {

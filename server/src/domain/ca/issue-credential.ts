@@ -8,7 +8,7 @@ import { randomSerial } from '../../pki/serial.ts';
 import { createCryptoEngine, toBytes, toHex } from '../../pki/x509-builders.ts';
 import { audit, type DomainContext, inTransaction } from '../context.ts';
 import type { User } from '../directory/types.ts';
-import { storeCredential } from '../credentials/credential-service.ts';
+import { certificateFields, storeCredential } from '../credentials/credential-service.ts';
 import type { Credential, CredentialSource, Vault } from '../credentials/types.ts';
 import type { CaRuntime } from './ca-service.ts';
 
@@ -60,14 +60,7 @@ export async function signAndStore(
     source: request.source,
     certificateDer: der,
     chain: [record.certificateDer],
-    sha1: info.sha1,
-    sha256: info.sha256,
-    serialHex: info.serialHex,
-    issuer: info.issuer,
-    subject: info.subject,
-    notBefore: info.notBefore,
-    notAfter: info.notAfter,
-    keyAlgorithm: info.keyAlgorithm,
+    ...certificateFields(info),
     caId: record.id,
     deviceId: request.deviceId ?? null,
     privateKeyPkcs8: request.privateKeyPkcs8,

@@ -1,7 +1,7 @@
 import { isAppError } from '../../errors.ts';
 import { type DomainContext, inTransaction } from '../context.ts';
 import type { User } from '../directory/types.ts';
-import { commitPkcs12, forgetKey, type ImportDeps, type InspectedPkcs12, inspectPkcs12, type Pkcs12ImportInput, type Pkcs12ImportResult } from './import-pkcs12.ts';
+import { commitPkcs12, commitPkcs12Batch, forgetKey, type ImportDeps, type InspectedPkcs12, inspectPkcs12, type Pkcs12ImportInput, type Pkcs12ImportResult } from './import-pkcs12.ts';
 
 export type BulkItemResult = { ok: true; result: Pkcs12ImportResult } | { ok: false; fileName: string | null; code: string; reason: string };
 
@@ -56,11 +56,7 @@ export async function importPkcs12Bulk(
 
   const write = async (batch: InspectedPkcs12[]) => {
     try {
-      const written = await inTransaction(ctx, async (tx) => {
-        const out: Pkcs12ImportResult[] = [];
-        for (const item of batch) out.push(await commitPkcs12(tx, deps.vault, item));
-        return out;
-      });
+      const written = await inTransaction(ctx, (tx) => commitPkcs12Batch(tx, deps.vault, batch));
       for (const r of written) emit({ ok: true, result: r });
     } catch {
       // Some row failed (a concurrent import of the same file, say): write one by one.

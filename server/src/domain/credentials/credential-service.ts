@@ -1,8 +1,9 @@
+import type { CertificateInfo } from '../../../../shared/pki/certificate-info.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { audit, type DomainContext } from '../context.ts';
 import type { User } from '../directory/types.ts';
-import type { Credential, CredentialPurpose, NewCredential, Vault } from './types.ts';
+import type { Credential, CredentialPurpose, NewCredential, SealedKey, Vault } from './types.ts';
 
 const isEncryption = (p: CredentialPurpose) => p === 'smimeEncryption' || p === 'both';
 const isSigning = (p: CredentialPurpose) => p === 'smimeSigning' || p === 'both';
@@ -42,17 +43,55 @@ function statusChanges(group: Credential[], now: Date): { active: string[]; supe
  * server-held signing credentials (per-device SCEP certificates never supersede each other).
  */
 export async function recomputeStatuses(ctx: DomainContext, userId: string): Promise<Set<string>> {
+  return new Set((await recomputeStatusesOf(ctx, [userId])).keys());
+}
+
+/**
+ * recomputeStatuses for several users with one read and at most two writes (bulk import).
+ * Returns the new status of every credential that changed.
+ */
+async function recomputeStatusesOf(ctx: DomainContext, userIds: string[]): Promise<Map<string, 'active' | 'superseded'>> {
   const now = ctx.clock.now();
-  const all = (await ctx.store.credentials.listForUser(userId)).filter(live);
-  const groups = [all.filter((c) => isEncryption(c.purpose)), all.filter((c) => c.purpose === 'smimeSigning' && c.deviceId === null && c.sealedKeyId !== null)];
-  const changed = new Set<string>();
-  for (const group of groups) {
-    const { active, superseded } = statusChanges(group, now);
-    await ctx.store.credentials.setStatus(active, 'active');
-    await ctx.store.credentials.setStatus(superseded, 'superseded');
-    for (const id of [...active, ...superseded]) changed.add(id);
+  const byUser = new Map<string, Credential[]>();
+  const all = userIds.length === 1 ? await ctx.store.credentials.listForUser(userIds[0]!) : await ctx.store.credentials.listForUsers(userIds);
+  for (const c of all.filter(live)) {
+    const list = byUser.get(c.userId);
+    if (list) list.push(c);
+    else byUser.set(c.userId, [c]);
   }
+  const active: string[] = [];
+  const superseded: string[] = [];
+  for (const list of byUser.values()) {
+    const groups = [list.filter((c) => isEncryption(c.purpose)), list.filter((c) => c.purpose === 'smimeSigning' && c.deviceId === null && c.sealedKeyId !== null)];
+    for (const group of groups) {
+      const changes = statusChanges(group, now);
+      active.push(...changes.active);
+      superseded.push(...changes.superseded);
+    }
+  }
+  await ctx.store.credentials.setStatus(active, 'active');
+  await ctx.store.credentials.setStatus(superseded, 'superseded');
+  const changed = new Map<string, 'active' | 'superseded'>();
+  for (const id of active) changed.set(id, 'active');
+  for (const id of superseded) changed.set(id, 'superseded');
   return changed;
+}
+
+/** The certificate facts a credential row keeps, as parseCertificate read them. */
+export type CertificateFields = Pick<NewCredential, 'sha1' | 'sha256' | 'serialHex' | 'issuer' | 'subject' | 'notBefore' | 'notAfter' | 'keyAlgorithm'>;
+
+/** Picks the CertificateFields of a storeCredential input out of a parsed certificate. */
+export function certificateFields(info: CertificateInfo): CertificateFields {
+  return {
+    sha1: info.sha1,
+    sha256: info.sha256,
+    serialHex: info.serialHex,
+    issuer: info.issuer,
+    subject: info.subject,
+    notBefore: info.notBefore,
+    notAfter: info.notAfter,
+    keyAlgorithm: info.keyAlgorithm,
+  };
 }
 
 /**
@@ -60,21 +99,41 @@ export async function recomputeStatuses(ctx: DomainContext, userId: string): Pro
  * history statuses. Call inside a transaction: the key row, the credential and the audit entry
  * land together or not at all.
  */
-export async function storeCredential(
-  ctx: DomainContext,
-  vault: Vault,
-  input: Omit<NewCredential, 'sealedKeyId' | 'status'> & { privateKeyPkcs8: Uint8Array | null },
-): Promise<Credential> {
+export async function storeCredential(ctx: DomainContext, vault: Vault, input: StoreCredentialInput): Promise<Credential> {
+  const [credential] = await storeCredentials(ctx, vault, [input]);
+  return credential!;
+}
+
+/** What storeCredential takes: the row's fields (see certificateFields) and the plaintext key. */
+export type StoreCredentialInput = Omit<NewCredential, 'sealedKeyId' | 'status'> & { privateKeyPkcs8: Uint8Array | null };
+
+/**
+ * storeCredential for many credentials at once (bulk import): every key sealed, then one
+ * multi-row insert per table and one status recomputation for all their users. Returns the
+ * credentials in input order, with their statuses after the recomputation. Same transaction rule.
+ */
+export async function storeCredentials(ctx: DomainContext, vault: Vault, inputs: StoreCredentialInput[]): Promise<Credential[]> {
+  if (inputs.length === 0) return [];
   const now = ctx.clock.now();
-  let sealedKeyId: string | null = null;
-  if (input.privateKeyPkcs8) {
-    sealedKeyId = newId(now.getTime());
-    await ctx.store.credentials.insertSealedKey(await vault.seal(sealedKeyId, input.privateKeyPkcs8), now);
+  const sealed: SealedKey[] = [];
+  const rows: NewCredential[] = [];
+  for (const input of inputs) {
+    const { privateKeyPkcs8, ...rest } = input;
+    let sealedKeyId: string | null = null;
+    if (privateKeyPkcs8) {
+      sealedKeyId = newId(now.getTime());
+      sealed.push(await vault.seal(sealedKeyId, privateKeyPkcs8));
+    }
+    rows.push({ ...rest, sealedKeyId, status: 'active' });
   }
-  const { privateKeyPkcs8: _, ...rest } = input;
-  const credential = await ctx.store.credentials.insert({ ...rest, sealedKeyId, status: 'active' }, now);
-  const changed = await recomputeStatuses(ctx, input.userId);
-  return changed.has(credential.id) ? ((await ctx.store.credentials.get(credential.id)) ?? credential) : credential;
+  if (sealed.length > 0) await ctx.store.credentials.insertSealedKeys(sealed, now);
+  const credentials = await ctx.store.credentials.insertMany(rows, now);
+  const changed = await recomputeStatusesOf(ctx, [...new Set(inputs.map((i) => i.userId))]);
+  // setStatus changes nothing but the status, so the rows just written stay right otherwise.
+  return credentials.map((c) => {
+    const status = changed.get(c.id);
+    return status ? { ...c, status } : c;
+  });
 }
 
 /** A credential as the history shows it: `current` marks the newest valid encryption one. */

@@ -1,12 +1,12 @@
-import { type CertificateInfo, parseCertificate } from '../../../../shared/pki/certificate-info.ts';
-import { extractIdentity, type Pkcs12Identity } from '../../../../shared/pki/pkcs12-read.ts';
+import type { CertificateInfo } from '../../../../shared/pki/certificate-info.ts';
+import { extractIdentity, type Pkcs12Identity } from '../../../../shared/pki/pkcs12-identity.ts';
 import { isPkiError } from '../../../../shared/pki/pki-error.ts';
 import { checkSmimeCertificate, type SmimeCheckIssue } from '../../../../shared/pki/smime-checks.ts';
 import { AppError } from '../../errors.ts';
 import { isUniqueViolation } from '../../store/sql-errors.ts';
 import { audit, type DomainContext, inTransaction } from '../context.ts';
 import type { User } from '../directory/types.ts';
-import { requireUserByEmail, storeCredential } from './credential-service.ts';
+import { certificateFields, requireUserByEmail, storeCredentials } from './credential-service.ts';
 import type { TrustAnchors } from './trust-anchors.ts';
 import type { Credential, CredentialPurpose, Vault } from './types.ts';
 
@@ -66,8 +66,8 @@ export async function inspectPkcs12(ctx: DomainContext, anchors: TrustAnchors, i
   let identity: Pkcs12Identity;
   let info: CertificateInfo;
   try {
-    identity = await extractIdentity(input.bytes, input.password);
-    info = await parseCertificate(identity.certificate);
+    // The certificate's facts come from the tree key matching decoded: no second decode.
+    ({ info, ...identity } = await extractIdentity(input.bytes, input.password, { certificateInfo: true }));
   } catch (error) {
     if (isPkiError(error)) {
       throw new AppError('pkcs12_invalid', `${prefix}${error.message}`, { details: { reason: error.code } });
@@ -98,39 +98,70 @@ export async function inspectPkcs12(ctx: DomainContext, anchors: TrustAnchors, i
  * transaction. Re-importing a certificate the user already has changes nothing.
  */
 export async function commitPkcs12(ctx: DomainContext, vault: Vault, inspected: InspectedPkcs12): Promise<Pkcs12ImportResult> {
-  const { user, input, identity, info, warnings } = inspected;
-  const fileName = input.fileName ?? null;
-  const existing = await ctx.store.credentials.findByThumbprint(user.id, info.sha256);
-  if (existing) {
-    const note = existing.status === 'deleted' ? [{ code: 'was_deleted', message: 'This certificate was deleted earlier and stays deleted.' }] : [];
-    return { status: 'unchanged', fileName, credential: existing, warnings: [...warnings, ...note] };
+  const [result] = await commitPkcs12Batch(ctx, vault, [inspected]);
+  return result!;
+}
+
+/**
+ * commitPkcs12 for a batch of files in the caller's transaction, with a handful of statements
+ * for the whole batch (one thumbprint lookup, multi-row inserts, one status recomputation) plus
+ * one audit entry per imported file. Results come in input order; a certificate that appears
+ * twice for the same user is imported once, the later copy reported unchanged.
+ */
+export async function commitPkcs12Batch(ctx: DomainContext, vault: Vault, batch: InspectedPkcs12[]): Promise<Pkcs12ImportResult[]> {
+  const keyOf = (userId: string, sha256: string) => `${userId} ${sha256}`;
+  const existing = new Map<string, Credential>();
+  const pairs = batch.map(({ user, info }) => ({ userId: user.id, sha256: info.sha256 }));
+  for (const c of await ctx.store.credentials.findByThumbprints(pairs)) existing.set(keyOf(c.userId, c.sha256), c);
+  const firstOf = new Map<string, number>();
+  const fresh: InspectedPkcs12[] = [];
+  for (const [i, { user, info }] of batch.entries()) {
+    const key = keyOf(user.id, info.sha256);
+    if (existing.has(key) || firstOf.has(key)) continue;
+    firstOf.set(key, i);
+    fresh.push(batch[i]!);
   }
-  const credential = await storeCredential(ctx, vault, {
-    userId: user.id,
-    purpose: input.purpose,
-    source: 'importedPkcs',
-    certificateDer: identity.certificate,
-    chain: identity.chain,
-    sha1: info.sha1,
-    sha256: info.sha256,
-    serialHex: info.serialHex,
-    issuer: info.issuer,
-    subject: info.subject,
-    notBefore: info.notBefore,
-    notAfter: info.notAfter,
-    keyAlgorithm: info.keyAlgorithm,
-    caId: null,
-    deviceId: null,
-    privateKeyPkcs8: identity.privateKeyPkcs8,
-  });
-  await audit(ctx, 'credential.import', user.email, {
-    credentialId: credential.id,
-    sha256: info.sha256,
-    purpose: input.purpose,
-    ...(fileName ? { fileName } : {}),
-    warnings: warnings.map((w) => w.code),
-  });
-  return { status: 'imported', fileName, credential, warnings };
+  const stored = await storeCredentials(
+    ctx,
+    vault,
+    fresh.map(({ user, input, identity, info }) => ({
+      userId: user.id,
+      purpose: input.purpose,
+      source: 'importedPkcs' as const,
+      certificateDer: identity.certificate,
+      chain: identity.chain,
+      ...certificateFields(info),
+      caId: null,
+      deviceId: null,
+      privateKeyPkcs8: identity.privateKeyPkcs8,
+    })),
+  );
+  const created = new Map(fresh.map((item, i) => [keyOf(item.user.id, item.info.sha256), stored[i]!]));
+  const results: Pkcs12ImportResult[] = [];
+  for (const [i, { user, input, info, warnings }] of batch.entries()) {
+    const key = keyOf(user.id, info.sha256);
+    const fileName = input.fileName ?? null;
+    const before = existing.get(key);
+    if (before) {
+      const note = before.status === 'deleted' ? [{ code: 'was_deleted', message: 'This certificate was deleted earlier and stays deleted.' }] : [];
+      results.push({ status: 'unchanged', fileName, credential: before, warnings: [...warnings, ...note] });
+      continue;
+    }
+    const credential = created.get(key)!;
+    if (firstOf.get(key) !== i) {
+      results.push({ status: 'unchanged', fileName, credential, warnings });
+      continue;
+    }
+    await audit(ctx, 'credential.import', user.email, {
+      credentialId: credential.id,
+      sha256: info.sha256,
+      purpose: input.purpose,
+      ...(fileName ? { fileName } : {}),
+      warnings: warnings.map((w) => w.code),
+    });
+    results.push({ status: 'imported', fileName, credential, warnings });
+  }
+  return results;
 }
 
 /** Zeroes the plaintext key of an inspected file once it is sealed (or abandoned). */

@@ -59,6 +59,8 @@ export type NewCredential = Omit<Credential, 'id' | 'createdAt' | 'revokedAt' | 
 /** Storage of credentials and sealed keys (same code on SQLite and PostgreSQL). */
 export interface CredentialRepo {
   insertSealedKey(key: SealedKey, now: Date): Promise<void>;
+  /** Several sealed keys in as few statements as possible (bulk import). */
+  insertSealedKeys(keys: SealedKey[], now: Date): Promise<void>;
   getSealedKey(id: string): Promise<SealedKey | null>;
   /** Sealed keys not wrapped by `kekId`, in id order, after `after` (rotation batches). */
   sealedKeysNotUnder(kekId: string, after: string | null, limit: number): Promise<SealedKey[]>;
@@ -67,12 +69,18 @@ export interface CredentialRepo {
   countSealedKeysNotUnder(kekId: string): Promise<number>;
   /** Throws a unique-violation error (see store/sql-errors) when the user already has the thumbprint. */
   insert(credential: NewCredential, now: Date): Promise<Credential>;
+  /** Several credentials in as few statements as possible, returned in input order; same unique rule. */
+  insertMany(credentials: NewCredential[], now: Date): Promise<Credential[]>;
   get(id: string): Promise<Credential | null>;
   findByThumbprint(userId: string, sha256: string): Promise<Credential | null>;
+  /** The credentials matching any of the (user, SHA-256 thumbprint) pairs, in no particular order. */
+  findByThumbprints(pairs: { userId: string; sha256: string }[]): Promise<Credential[]>;
   /** Any user's credential with this SHA-256 thumbprint (SCEP renewal signer lookup). */
   findBySha256(sha256: string): Promise<Credential | null>;
   /** Every credential of the user, newest certificate first. */
   listForUser(userId: string): Promise<Credential[]>;
+  /** Every credential of these users, grouped by user, each user's newest certificate first. */
+  listForUsers(userIds: string[]): Promise<Credential[]>;
   setStatus(ids: string[], status: CredentialStatus): Promise<void>;
   revoke(id: string, reason: string, now: Date): Promise<void>;
   markDeleted(id: string, now: Date): Promise<void>;

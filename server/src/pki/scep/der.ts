@@ -4,6 +4,7 @@
  * themselves (≈ 10 ms per PKIOperation); SCEP only needs a handful of fields, read here in place.
  * Reads definite and indefinite lengths (some clients send BER); writes DER only.
  */
+import { concatBytes } from '../../../../shared/pki/bytes.ts';
 
 /** One element: its tag byte and where its header and contents lie in `bytes`. */
 export interface Tlv {
@@ -139,15 +140,7 @@ export function text(tlv: Tlv): string | null {
 
 /** Concatenates byte arrays. */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 /** DER: an element with the given tag around the concatenated parts. */
