@@ -8,7 +8,7 @@ import { AppError } from './errors.ts';
 import { bootstrapAdminToken } from './domain/auth/admin-tokens.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, logFunction } from './log/create-logger.ts';
-import { openRuntime } from './runtime.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
 import { openCertificates, scheduleRenewalSweep } from './vault/open-certificates.ts';
 import { channelsFromConfig } from './worker/channels-from-config.ts';
 import { startWorker } from './worker/start-worker.ts';
@@ -50,6 +50,18 @@ export interface Running {
  */
 export async function startServer(config: Config, log: (line: string) => void): Promise<Running> {
   const rt = await openRuntime(config);
+  // What is started is undone in reverse if a later step fails (wrong KEK, port taken…), so a
+  // failed start leaves no timer, worker or database handle behind.
+  const undo: (() => Promise<void> | void)[] = [() => rt.close()];
+  try {
+    return await serveOn(rt, config, log, undo);
+  } catch (error) {
+    for (const step of undo.reverse()) await step();
+    throw error;
+  }
+}
+
+async function serveOn(rt: Runtime, config: Config, log: (line: string) => void, undo: (() => Promise<void> | void)[]): Promise<Running> {
   const token = await bootstrapAdminToken(rt.context('system'));
   if (token) {
     log(`admin token (shown once; keep it safe): ${token}`);
@@ -58,12 +70,14 @@ export async function startServer(config: Config, log: (line: string) => void): 
   const certificates = await openCertificates(config, rt.context('system'));
   const logger = createLogger({ level: config.logLevel });
   const stopSweep = scheduleRenewalSweep(rt.context('system'), certificates, config, logFunction(logger.child({ component: 'renewal' })));
+  undo.push(stopSweep);
   // VAPID keys live in the database (private key sealed by the vault): shared by every machine.
   const delivery = await channelsFromConfig(config, { store: rt.store, vault: certificates.vault, clock: rt.clock });
   // The embedded worker (WORKER=embedded, the default) sends notifications from this process.
   const embedded = config.embeddedWorker
     ? startWorker(config, rt.store, rt.clock, logFunction(logger.child({ component: 'worker' })), delivery)
     : null;
+  undo.push(() => (embedded ? embedded.stop() : Promise.all([delivery.channels.push.close(), delivery.channels.email.close()]).then(() => undefined)));
   const app = createApp({
     store: rt.store,
     clock: rt.clock,

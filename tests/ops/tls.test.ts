@@ -62,6 +62,13 @@ describe('TLS and proxies', () => {
     }
   });
 
+  it('fails to start on a port in use, naming the cause', async () => {
+    const port = new URL(plain.url).port;
+    await expect(startServer(loadConfig({ DATA_DIR: join(dir, 'b'), PORT: port, WORKER: 'off', LOG_LEVEL: 'silent' }), () => undefined)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    // The failed start closed what it had opened: the first server still answers.
+    expect((await fetch(`${plain.url}/api/health`)).status).toBe(200);
+  });
+
   it('refuses TLS_CERT without TLS_KEY at start', () => {
     expect(() => loadConfig({ TLS_CERT: 'x.pem' })).toThrow(/TLS_KEY: must be set together with TLS_CERT/);
   });
