@@ -1,5 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -82,6 +84,46 @@ describe('/scep on the real server with Debian scepclient', () => {
     for (const r of results) expect(r.ok, r.output).toBe(true);
     expect(new Set(results.map((r) => x509(r.cert, '-serial'))).size).toBe(8);
     for (const [i, r] of results.entries()) expect(x509(r.cert, '-ext', 'subjectAltName')).toContain(`email:${emails[i]}`);
+  });
+
+  it('answers a replayed PKIOperation with a signed FAILURE and writes nothing', async () => {
+    // A recording proxy between scepclient and the server keeps the exact PKIOperation bytes.
+    const recorded: Buffer[] = [];
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        const body = Buffer.concat(chunks);
+        if (req.url?.includes('operation=PKIOperation') && body.length > 0) recorded.push(body);
+        const upstream = await fetch(`${server.url}${req.url}`, { method: req.method, ...(body.length > 0 ? { body } : {}) });
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
+        res.end(Buffer.from(await upstream.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const proxied = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/scep`;
+    try {
+      const secret = await challenge('user9@example.org');
+      const dir = join(dataDir, 'replay');
+      mkdirSync(dir);
+      execFileSync('openssl', ['genrsa', '-traditional', '-out', join(dir, 'k.pem'), '2048'], { stdio: 'ignore' });
+      await run('scepclient', ['-server-url', proxied, '-private-key', join(dir, 'k.pem'), '-certificate', join(dir, 'c.pem'), '-challenge', secret, '-cn', 'x'], { timeout: 30_000 });
+      expect(existsSync(join(dir, 'c.pem'))).toBe(true);
+      expect(recorded).toHaveLength(1);
+      const before = (JSON.parse((await cli(env, dataDir, 'cert', 'list', '--user', 'user9@example.org', '--json')).out) as unknown[]).length;
+
+      const replay = await fetch(`${scepUrl}?operation=PKIOperation`, { method: 'POST', body: recorded[0] });
+      expect(replay.status).toBe(200);
+      // CertRep's signed attribute pkiStatus (OID 2.16.840.1.113733.1.9.3) = PrintableString "2" (FAILURE).
+      const body = Buffer.from(await replay.arrayBuffer());
+      const at = body.indexOf(Buffer.from('060a6086480186f84501090331031301', 'hex'));
+      expect(at).toBeGreaterThan(0);
+      expect(String.fromCharCode(body[at + 16]!)).toBe('2');
+      const after = (JSON.parse((await cli(env, dataDir, 'cert', 'list', '--user', 'user9@example.org', '--json')).out) as unknown[]).length;
+      expect(after).toBe(before);
+    } finally {
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
   });
 
   it('answers malformed and oversized messages with clear 4xx', async () => {
