@@ -95,7 +95,7 @@ describe('/scep on the real server with Debian scepclient', () => {
       req.on('end', async () => {
         const body = Buffer.concat(chunks);
         if (req.url?.includes('operation=PKIOperation') && body.length > 0) recorded.push(body);
-        const upstream = await fetch(`${server.url}${req.url}`, { method: req.method, ...(body.length > 0 ? { body } : {}) });
+        const upstream = await fetch(`${server.url}${req.url}`, { method: req.method, ...(body.length > 0 ? { body: new Uint8Array(body) } : {}) });
         res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
         res.end(Buffer.from(await upstream.arrayBuffer()));
       });
@@ -112,7 +112,7 @@ describe('/scep on the real server with Debian scepclient', () => {
       expect(recorded).toHaveLength(1);
       const before = (JSON.parse((await cli(env, dataDir, 'cert', 'list', '--user', 'user9@example.org', '--json')).out) as unknown[]).length;
 
-      const replay = await fetch(`${scepUrl}?operation=PKIOperation`, { method: 'POST', body: recorded[0] });
+      const replay = await fetch(`${scepUrl}?operation=PKIOperation`, { method: 'POST', body: new Uint8Array(recorded[0]!) });
       expect(replay.status).toBe(200);
       // CertRep's signed attribute pkiStatus (OID 2.16.840.1.113733.1.9.3) = PrintableString "2" (FAILURE).
       const body = Buffer.from(await replay.arrayBuffer());
