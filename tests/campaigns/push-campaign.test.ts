@@ -1,14 +1,9 @@
-/**
- * A pushThenEmail campaign against real peers: web-push-testing (VAPID check, aes128gcm
- * decryption) and an SMTP server. A gone subscription is deleted and the email path taken;
- * a 429 with Retry-After is retried no sooner than asked.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
+
 import { once } from 'node:events';
 import http from 'node:http';
-import net from 'node:net';
-import path from 'node:path';
+import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPushReceiver } from '../support/push-receiver.ts';
 import { createChannels } from '../../server/src/channels/create-channels.ts';
 import { generateVapidKeys } from '../../server/src/channels/push/vapid.ts';
 import { startCampaign } from '../../server/src/domain/campaigns/campaign-service.ts';
@@ -19,22 +14,13 @@ import { appWith, fastWorker, type SmtpSink, startSmtpSink, until } from './harn
 import { testSubscriptionKeys } from './process-harness.ts';
 import { seed } from './seed.ts';
 
-let receiver: ChildProcess;
+let receiver: Awaited<ReturnType<typeof startPushReceiver>>;
 let base: string;
 let db: Awaited<ReturnType<typeof openTestSqlite>>;
 let store: Store;
 let smtp: SmtpSink;
 let channels: Channels;
 const vapid = generateVapidKeys();
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 const post = async (p: string, body: unknown = {}) =>
   fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -46,13 +32,8 @@ async function subscribe() {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  receiver = spawn(process.execPath, [path.resolve('node_modules/web-push-testing/src/bin/server.js'), String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    receiver.once('exit', (code) => reject(new Error(`web-push-testing exited with ${code}`)));
-    receiver.stdout!.on('data', (c: Buffer) => c.toString().includes('Server running') && resolve());
-  });
-  base = `http://localhost:${port}`;
+  receiver = await startPushReceiver();
+  base = receiver.base;
   db = await openTestSqlite();
   store = createStore(db.db, db.kind);
   smtp = await startSmtpSink();
@@ -64,10 +45,7 @@ afterAll(async () => {
   await channels?.email.close();
   await smtp?.close();
   await db?.close();
-  if (receiver?.exitCode === null) {
-    receiver.kill();
-    await once(receiver, 'exit');
-  }
+  await receiver?.stop();
 });
 
 describe('push campaign', () => {

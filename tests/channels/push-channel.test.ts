@@ -1,31 +1,15 @@
-/**
- * The push channel against a real Web Push receiver (web-push-testing): it verifies the VAPID
- * JWT against the subscription's applicationServerKey, checks TTL and aes128gcm, decrypts the
- * payload, and answers 410 for an expired subscription.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import net from 'node:net';
-import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPushReceiver } from '../support/push-receiver.ts';
 import { createPushChannel } from '../../server/src/channels/push/push-channel.ts';
 import { createVapidSigner, generateVapidKeys, type VapidSigner } from '../../server/src/channels/push/vapid.ts';
 import { type Channel, type Notice, type PushSubscriptionRecord, systemClock } from '../../server/src/ports.ts';
 
-let receiver: ChildProcess;
+let receiver: Awaited<ReturnType<typeof startPushReceiver>>;
 let base: string;
 let vapid: VapidSigner;
 let channel: Channel;
 const keys = generateVapidKeys();
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 async function post(pathname: string, body?: unknown): Promise<Response> {
   return fetch(`${base}${pathname}`, {
@@ -64,26 +48,15 @@ function notice(subscriptions: PushSubscriptionRecord[], overrides: Partial<Noti
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  const script = path.resolve('node_modules/web-push-testing/src/bin/server.js');
-  receiver = spawn(process.execPath, [script, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    receiver.once('exit', (code) => reject(new Error(`web-push-testing exited with ${code}`)));
-    receiver.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Server running')) resolve();
-    });
-  });
-  base = `http://localhost:${port}`;
+  receiver = await startPushReceiver();
+  base = receiver.base;
   vapid = createVapidSigner({ ...keys, subject: 'mailto:it@example.com', clock: systemClock });
   channel = createPushChannel({ vapid, timeoutMs: 5000, ttlSeconds: 3600, allowInsecureEndpoints: true });
 });
 
 afterAll(async () => {
   await channel?.close();
-  if (receiver && receiver.exitCode === null) {
-    receiver.kill();
-    await once(receiver, 'exit');
-  }
+  await receiver?.stop();
 });
 
 describe('push channel against web-push-testing', () => {

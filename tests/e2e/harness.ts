@@ -2,11 +2,11 @@
  * The e2e harness: builds the PWA once per test file into a temp folder, serves the real app on
  * a real socket over a fresh SQLite database, and launches Debian's Chromium (playwright-core).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -107,33 +107,4 @@ export async function newContext(browser: Browser, base: string, options: { loca
   return context;
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** The local Web Push receiver (web-push-testing), as tests/channels/push-channel.test.ts runs it. */
-export async function startPushReceiver(): Promise<{ base: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const script = resolve('node_modules/web-push-testing/src/bin/server.js');
-  const child: ChildProcess = spawn(process.execPath, [script, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((ok, fail) => {
-    child.once('exit', (code) => fail(new Error(`web-push-testing exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Server running')) ok();
-    });
-  });
-  return {
-    base: `http://localhost:${port}`,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill();
-        await once(child, 'exit');
-      }
-    },
-  };
-}
+export { freePort, startPushReceiver } from '../support/push-receiver.ts';

@@ -69,7 +69,7 @@ beforeAll(async () => {
   userId = enrollment.userId;
   await page.goto(`/enroll?code=${enrollment.code}`);
   await page.getByRole('button', { name: 'Enroll this device' }).click();
-  await page.locator('#enroll-done').waitFor({ timeout: 10_000 });
+  await page.locator('#enroll-done').waitFor({ timeout: 20_000 });
   deviceId = (await server.store.devices.listDevices(userId))[0]!.id;
 }, 120_000);
 
@@ -95,7 +95,7 @@ describe('push in Chromium', () => {
     await page.goto('/settings');
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.getByRole('button', { name: 'Turn on notifications' }).click();
-    await expect.poll(() => page.locator('#push-state').textContent(), { timeout: 10_000 }).toBe('Notifications are on for this device.');
+    await expect.poll(() => page.locator('#push-state').textContent(), { timeout: 20_000 }).toBe('Notifications are on for this device.');
     const device = await server.store.devices.getDevice(deviceId);
     expect(device?.push?.endpoint).toMatch(new RegExp(`^${receiver.base}/`));
     expect(clientHashes.has(device!.push!.endpoint)).toBe(true);
@@ -124,7 +124,7 @@ describe('push in Chromium', () => {
       page.evaluate(async () =>
         (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, lang: n.lang, data: n.data as unknown })),
       );
-    await expect.poll(shown, { timeout: 10_000 }).toEqual([{ title: JSON.parse(payload!).title, body: JSON.parse(payload!).body, tag: 'campaign-e2e', lang: 'zh-TW', data: { url } }]);
+    await expect.poll(shown, { timeout: 20_000 }).toEqual([{ title: JSON.parse(payload!).title, body: JSON.parse(payload!).body, tag: 'campaign-e2e', lang: 'zh-TW', data: { url } }]);
 
     // A newer notice with the same tag replaces the older one.
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.base, registrationId: id, data: payload! });
@@ -142,13 +142,13 @@ describe('push in Chromium', () => {
       const [n] = await sw.registration.getNotifications();
       sw.dispatchEvent(new NotificationEventCtor('notificationclick', { notification: n }));
     });
-    await page.waitForURL(url, { timeout: 10_000 });
+    await page.waitForURL(url, { timeout: 20_000 });
     expect(await page.locator('h1').textContent()).toBe('We are retrieving your certificates');
   });
 
   it('pushsubscriptionchange: the worker subscribes again, the server stores it, open windows are told', async () => {
     await page.goto('/settings');
-    await expect.poll(() => page.locator('#push-state').textContent(), { timeout: 10_000 }).toBe('Notifications are on for this device.');
+    await expect.poll(() => page.locator('#push-state').textContent(), { timeout: 20_000 }).toBe('Notifications are on for this device.');
     await page.evaluate(() => {
       const w = window as unknown as { __swMessages: unknown[] };
       w.__swMessages = [];
@@ -181,10 +181,10 @@ describe('push in Chromium', () => {
       const ExtendableEventCtor = (self as unknown as { ExtendableEvent: new (type: string) => unknown }).ExtendableEvent;
       sw.dispatchEvent(new ExtendableEventCtor('pushsubscriptionchange'));
     }, renewed);
-    await expect.poll(endpoint, { timeout: 10_000 }).toBe(renewed.endpoint);
+    await expect.poll(endpoint, { timeout: 20_000 }).toBe(renewed.endpoint);
     expect(renewed.endpoint).not.toBe(before);
     expect(await worker.evaluate(() => (self as unknown as Record<string, unknown>).__subscribedWithKey)).toBe(server.vapid.publicKey);
-    await expect.poll(told, { timeout: 10_000 }).toEqual([{ type: 'push-subscription-changed', ok: true }]);
+    await expect.poll(told, { timeout: 20_000 }).toEqual([{ type: 'push-subscription-changed', ok: true }]);
 
     // The browser hands over the new subscription with the event: it is stored as it is.
     const handed = await fresh();
@@ -195,8 +195,8 @@ describe('push in Chromium', () => {
       Object.defineProperty(event, 'newSubscription', { value: { endpoint: json.endpoint, toJSON: () => ({ endpoint: json.endpoint, expirationTime: null, keys: json.keys }) } });
       sw.dispatchEvent(event);
     }, handed);
-    await expect.poll(endpoint, { timeout: 10_000 }).toBe(handed.endpoint);
-    await expect.poll(told, { timeout: 10_000 }).toEqual([
+    await expect.poll(endpoint, { timeout: 20_000 }).toBe(handed.endpoint);
+    await expect.poll(told, { timeout: 20_000 }).toEqual([
       { type: 'push-subscription-changed', ok: true },
       { type: 'push-subscription-changed', ok: true },
     ]);
@@ -214,7 +214,7 @@ describe('push in Chromium', () => {
       const ExtendableEventCtor = (self as unknown as { ExtendableEvent: new (type: string) => unknown }).ExtendableEvent;
       sw.dispatchEvent(new ExtendableEventCtor('pushsubscriptionchange'));
     });
-    await expect.poll(() => page.locator('#push-state').textContent(), { timeout: 10_000 }).toBe('Notifications are off for this device.');
+    await expect.poll(() => page.locator('#push-state').textContent(), { timeout: 20_000 }).toBe('Notifications are off for this device.');
     expect((await told()).at(-1)).toEqual({ type: 'push-subscription-changed', ok: false });
     expect(await endpoint()).toBe(handed.endpoint);
   });
@@ -222,7 +222,7 @@ describe('push in Chromium', () => {
   it('turns notifications off: the subscription is deleted', async () => {
     await page.goto('/settings');
     await page.getByRole('button', { name: 'Turn off notifications' }).click();
-    await expect.poll(() => page.locator('#push-state').textContent(), { timeout: 10_000 }).toBe('Notifications are off for this device.');
+    await expect.poll(() => page.locator('#push-state').textContent(), { timeout: 20_000 }).toBe('Notifications are off for this device.');
     expect((await server.store.devices.getDevice(deviceId))?.push).toBeNull();
     expect(context.problems.filter((p) => !p.includes('NotificationEvent') && !p.includes('waitUntil'))).toEqual([]);
   });
