@@ -1,13 +1,14 @@
 /**
  * A loopback sink run as its own process (`node --import tsx bench/campaign-sink.ts push|smtp
- * [KEY.pem CERT.pem]`; with the PEM files the push receiver speaks HTTPS, as push services do),
+ * [KEY.pem CERT.pem]`; with the PEM files the push receiver speaks HTTPS — HTTP/2 with HTTP/1.1
+ * for clients that do not offer h2 — as push services do),
  * so the benchmark measures the sender's work rather than sharing its cores with the receiver.
  * Talks to the parent over IPC: it sends `{ port }` once listening and answers `'stats'` with
  * `{ count, firstAt }` (first receipt as epoch ms, comparable across processes).
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
+import http2 from 'node:http2';
 import type net from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -38,19 +39,26 @@ if (process.argv[2] === 'smtp') {
   server.listen(0, '127.0.0.1');
 } else {
   // Answers every push with 201 and keeps the connection open, like a push service.
-  const handler: http.RequestListener = (req, res) => {
+  const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
     req.resume();
     req.on('end', () => {
       received();
-      res.writeHead(201, { 'content-length': '0' }).end();
+      res.writeHead(201, { 'content-length': '0' });
+      res.end();
     });
   };
   const [keyFile, certFile] = process.argv.slice(3);
-  const server = keyFile && certFile ? https.createServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, handler) : http.createServer(handler);
-  server.keepAliveTimeout = 60_000;
-  server.maxRequestsPerSocket = 0;
-  listening(server);
-  server.listen(0, '127.0.0.1');
+  if (keyFile && certFile) {
+    const server = http2.createSecureServer({ key: readFileSync(keyFile), cert: readFileSync(certFile), allowHTTP1: true, settings: { maxConcurrentStreams: 1000 } }, handler);
+    listening(server);
+    server.listen(0, '127.0.0.1');
+  } else {
+    const server = http.createServer(handler);
+    server.keepAliveTimeout = 60_000;
+    server.maxRequestsPerSocket = 0;
+    listening(server);
+    server.listen(0, '127.0.0.1');
+  }
 }
 
 process.on('message', (message) => {

@@ -25,6 +25,8 @@ export interface ChannelTuning {
   pushTtlSeconds?: number;
   /** Extra options of the push client's keep-alive agents (e.g. a private CA in tests). */
   pushAgentOptions?: https.AgentOptions;
+  /** Offer HTTP/2 to https push services. Default true. */
+  pushHttp2?: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export function createChannels(config: ChannelsConfig, tuning: ChannelTuning = {
           timeoutMs: tuning.pushTimeoutMs ?? 10_000,
           ttlSeconds: tuning.pushTtlSeconds ?? 7 * 24 * 3600,
           ...(tuning.pushAgentOptions ? { httpAgentOptions: tuning.pushAgentOptions } : {}),
+          ...(tuning.pushHttp2 === false ? { http2: false } : {}),
           allowInsecureEndpoints: config.push.allowInsecureEndpoints,
           clock,
         })

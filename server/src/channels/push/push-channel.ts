@@ -14,6 +14,8 @@ import type { VapidSigner } from './vapid.ts';
 export interface PushChannelOptions {
   vapid: VapidSigner;
   httpAgentOptions?: https.AgentOptions;
+  /** Offer HTTP/2 to https push services (ALPN). Default true. */
+  http2?: boolean;
   /** Per-request deadline. */
   timeoutMs: number;
   /** How long the push service keeps the message for an offline device. */
@@ -42,6 +44,7 @@ export function createPushChannel(options: PushChannelOptions): Channel {
   const client = createPushHttpClient({
     timeoutMs: options.timeoutMs,
     ...(options.httpAgentOptions ? { agentOptions: options.httpAgentOptions } : {}),
+    ...(options.http2 === false ? { http2: false } : {}),
   });
 
   async function sendOne(subscription: PushSubscriptionRecord, payload: Uint8Array, topic: string) {

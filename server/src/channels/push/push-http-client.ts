@@ -1,17 +1,21 @@
 /**
- * A pooled keep-alive HTTP(S) client for push services. web-push's sendNotification opens a new
- * TLS connection per message; a campaign sends thousands of messages to a handful of origins
- * (FCM, Mozilla, Apple), so connections are kept open and reused through one Agent per scheme.
+ * A pooled client for push services. web-push's sendNotification opens a new TLS connection per
+ * message; a campaign sends thousands of messages to a handful of origins (FCM, Mozilla, Apple),
+ * so connections are kept open and reused: HTTP/2 sessions where the origin offers h2 (see
+ * push-http2.ts), otherwise keep-alive HTTP/1.1 through one Agent per scheme.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { PushRequest } from './build-push-request.ts';
+import { createHttp2Pool, MAX_TEXT_BYTES } from './push-http2.ts';
 
 export interface PushHttpClientOptions {
   /** Extra Agent options (maxSockets, TLS CA for tests…); keepAlive is always on. */
   agentOptions?: https.AgentOptions;
   /** Whole-request deadline: connect, send and read the response. */
   timeoutMs: number;
+  /** Offer HTTP/2 to https origins (ALPN). Default true. */
+  http2?: boolean;
 }
 
 /** A push service's answer, or why none came. */
@@ -24,62 +28,69 @@ export interface PushHttpClient {
   close(): void;
 }
 
-/** Only the start of an error body is kept: enough for the reason, bounded in memory. */
-const MAX_TEXT_BYTES = 2048;
-
 /** Creates the client; `close()` destroys idle and active sockets of both agents. */
 export function createPushHttpClient(options: PushHttpClientOptions): PushHttpClient {
   const agentOptions = { maxSockets: 64, ...options.agentOptions, keepAlive: true };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
+  const h2 = options.http2 === false ? null : createHttp2Pool({ tls: options.agentOptions ?? {}, timeoutMs: options.timeoutMs });
 
   return {
-    post(request) {
+    async post(request) {
       const url = new URL(request.url);
       const isHttps = url.protocol === 'https:';
-      const send = isHttps ? https.request : http.request;
-      return new Promise<PushHttpResult>((resolve) => {
-        let settled = false;
-        const finish = (result: PushHttpResult) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(result);
-        };
-        const req = send(url, {
-          method: request.method,
-          headers: request.headers,
-          agent: isHttps ? httpsAgent : httpAgent,
-        });
-        const timer = setTimeout(() => {
-          finish({ kind: 'network', reason: `timeout after ${options.timeoutMs} ms` });
-          req.destroy();
-        }, options.timeoutMs);
-        req.on('error', (error: NodeJS.ErrnoException) => {
-          finish({ kind: 'network', reason: error.code ? `${error.code}: ${error.message}` : error.message });
-        });
-        req.on('response', (res) => {
-          const chunks: Buffer[] = [];
-          let kept = 0;
-          // The body is read to its end even when not kept, so the socket can be reused.
-          res.on('data', (chunk: Buffer) => {
-            if (kept < MAX_TEXT_BYTES) {
-              chunks.push(chunk);
-              kept += chunk.length;
-            }
-          });
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).subarray(0, MAX_TEXT_BYTES).toString('utf8');
-            finish({ kind: 'response', status: res.statusCode ?? 0, headers: res.headers, text });
-          });
-          res.on('error', (error) => finish({ kind: 'network', reason: error.message }));
-        });
-        req.end(request.body);
-      });
+      if (isHttps && h2) {
+        const result = await h2.post(url, request);
+        if (result !== 'http1') return result;
+      }
+      return postHttp1(url, request, isHttps);
     },
     close() {
+      h2?.close();
       httpAgent.destroy();
       httpsAgent.destroy();
     },
   };
+
+  function postHttp1(url: URL, request: PushRequest, isHttps: boolean): Promise<PushHttpResult> {
+    const send = isHttps ? https.request : http.request;
+    return new Promise<PushHttpResult>((resolve) => {
+      let settled = false;
+      const finish = (result: PushHttpResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const req = send(url, {
+        method: request.method,
+        headers: request.headers,
+        agent: isHttps ? httpsAgent : httpAgent,
+      });
+      const timer = setTimeout(() => {
+        finish({ kind: 'network', reason: `timeout after ${options.timeoutMs} ms` });
+        req.destroy();
+      }, options.timeoutMs);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        finish({ kind: 'network', reason: error.code ? `${error.code}: ${error.message}` : error.message });
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        // The body is read to its end even when not kept, so the socket can be reused.
+        res.on('data', (chunk: Buffer) => {
+          if (kept < MAX_TEXT_BYTES) {
+            chunks.push(chunk);
+            kept += chunk.length;
+          }
+        });
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).subarray(0, MAX_TEXT_BYTES).toString('utf8');
+          finish({ kind: 'response', status: res.statusCode ?? 0, headers: res.headers, text });
+        });
+        res.on('error', (error) => finish({ kind: 'network', reason: error.message }));
+      });
+      req.end(request.body);
+    });
+  }
 }

@@ -1,0 +1,179 @@
+/**
+ * Push over HTTP/2: push services that offer h2 (FCM, Mozilla, Apple) get one multiplexed session
+ * per origin; an HTTPS origin that only speaks HTTP/1.1 is detected by ALPN and served over the
+ * keep-alive HTTP/1.1 agent. Local TLS servers play the push services (self-signed certificates
+ * made by openssl), since the real ones cannot be reached from here.
+ */
+import { execFileSync } from 'node:child_process';
+import { createECDH, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http2 from 'node:http2';
+import https from 'node:https';
+import type net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPushChannel } from '../../server/src/channels/push/push-channel.ts';
+import { createVapidSigner, generateVapidKeys } from '../../server/src/channels/push/vapid.ts';
+import type { Channel, Clock, Notice, PushSubscriptionRecord } from '../../server/src/ports.ts';
+import { decryptPush } from '../support/decrypt-push.ts';
+
+const clock: Clock = { now: () => new Date('2030-01-01T00:00:00Z') };
+interface Seen {
+  path: string;
+  version: string;
+  headers: Record<string, unknown>;
+  body: Buffer;
+}
+const seen: Seen[] = [];
+let sessions = 0;
+let h1Connections = 0;
+let key: string;
+let cert: string;
+let h2Server: http2.Http2SecureServer;
+let h1Server: https.Server;
+let h2Base: string;
+let h1Base: string;
+let channel: Channel;
+const keysByDevice = new Map<string, ReturnType<typeof createECDH>>();
+const authByDevice = new Map<string, Buffer>();
+
+function answer(path: string, respond: (status: number, headers?: Record<string, string>, text?: string) => void): void {
+  if (path.endsWith('/ok')) respond(201);
+  else if (path.endsWith('/410')) respond(410, {}, 'gone');
+  else if (path.endsWith('/429')) respond(429, { 'retry-after': '9' }, 'slow down');
+  else if (path.endsWith('/goaway')) respond(201);
+  else if (!path.endsWith('/hang')) respond(418);
+}
+
+function subscription(deviceId: string, base: string, path: string): PushSubscriptionRecord {
+  const ua = createECDH('prime256v1');
+  ua.generateKeys();
+  const auth = randomBytes(16);
+  keysByDevice.set(deviceId, ua);
+  authByDevice.set(deviceId, auth);
+  return { deviceId, endpoint: `${base}/push/${deviceId}${path}`, p256dh: ua.getPublicKey().toString('base64url'), auth: auth.toString('base64url') };
+}
+
+function notice(subscriptions: PushSubscriptionRecord[]): Notice {
+  return {
+    recipientId: 'r-1',
+    kind: 'newCertificates',
+    user: { email: null, displayName: null, locale: 'en' },
+    url: 'https://portal.example.com/smime/retrieve?r=r-1',
+    topic: 'smime-certificates',
+    subscriptions,
+  };
+}
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'push-h2-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+  key = readFileSync(join(dir, 'k.pem'), 'utf8');
+  cert = readFileSync(join(dir, 'c.pem'), 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+
+  // An h2-only service (no HTTP/1.1 fallback): anything that is not HTTP/2 fails here.
+  h2Server = http2.createSecureServer({ key, cert });
+  h2Server.on('session', () => {
+    sessions += 1;
+  });
+  h2Server.on('stream', (stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const path = String(headers[':path']);
+      seen.push({ path, version: '2.0', headers, body: Buffer.concat(chunks) });
+      answer(path, (status, extra = {}, text = '') => {
+        stream.respond({ ':status': status, ...extra });
+        stream.end(text);
+      });
+      if (path.endsWith('/goaway')) stream.session?.goaway();
+    });
+  });
+  h2Server.listen(0, '127.0.0.1');
+  await once(h2Server, 'listening');
+  h2Base = `https://localhost:${(h2Server.address() as net.AddressInfo).port}`;
+
+  h1Server = https.createServer({ key, cert }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ path: req.url ?? '', version: req.httpVersion, headers: req.headers, body: Buffer.concat(chunks) });
+      answer(req.url ?? '', (status, extra = {}, text = '') => res.writeHead(status, extra).end(text));
+    });
+  });
+  h1Server.on('connection', () => {
+    h1Connections += 1;
+  });
+  h1Server.listen(0, '127.0.0.1');
+  await once(h1Server, 'listening');
+  h1Base = `https://localhost:${(h1Server.address() as net.AddressInfo).port}`;
+
+  const vapid = createVapidSigner({ ...generateVapidKeys(), subject: 'mailto:it@example.com', clock });
+  channel = createPushChannel({ vapid, timeoutMs: 500, ttlSeconds: 3600, allowInsecureEndpoints: false, httpAgentOptions: { ca: cert }, clock });
+});
+
+afterAll(async () => {
+  await channel.close();
+  h2Server.close();
+  h1Server.closeAllConnections();
+  h1Server.close();
+});
+
+describe('push over HTTP/2', () => {
+  it('multiplexes concurrent pushes to one origin over one h2 session, payload intact', async () => {
+    seen.length = 0;
+    const before = sessions;
+    const subs = Array.from({ length: 20 }, (_, i) => subscription(`d${i}`, h2Base, '/ok'));
+    const outcomes = await Promise.all(subs.map((s) => channel.send(notice([s]))));
+    expect(outcomes.every((o) => o.status === 'sent')).toBe(true);
+    expect(sessions - before).toBe(1);
+    expect(seen).toHaveLength(20);
+    const first = seen.find((s) => s.path === '/push/d0/ok')!;
+    expect(first.version).toBe('2.0');
+    expect(first.headers).toMatchObject({ ':method': 'POST', ttl: '3600', urgency: 'high', topic: 'smime-certificates', 'content-encoding': 'aes128gcm' });
+    expect(String(first.headers.authorization)).toMatch(/^vapid t=[\w-]+\.[\w-]+\.[\w-]+, k=[\w-]+$/);
+    const plain = decryptPush(first.body, keysByDevice.get('d0')!, authByDevice.get('d0')!);
+    expect(JSON.parse(plain.toString('utf8'))).toMatchObject({ url: 'https://portal.example.com/smime/retrieve?r=r-1', tag: 'smime-certificates' });
+  });
+
+  it('classifies h2 answers like HTTP/1.1 ones: 410 gone, 429 with Retry-After, a hang times out', async () => {
+    expect(await channel.send(notice([subscription('g', h2Base, '/410')]))).toEqual({ status: 'gone', reason: 'every push subscription is gone', goneDeviceIds: ['g'] });
+    expect(await channel.send(notice([subscription('s', h2Base, '/429')]))).toMatchObject({ status: 'retryable', retryAfterMs: 9000, reason: 'push service answered 429: slow down' });
+    expect(await channel.send(notice([subscription('h', h2Base, '/hang')]))).toMatchObject({ status: 'retryable', reason: expect.stringContaining('timeout after 500 ms') });
+  });
+
+  it('opens a new session after the service sends GOAWAY', async () => {
+    const before = sessions;
+    expect((await channel.send(notice([subscription('x', h2Base, '/goaway')]))).status).toBe('sent');
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await channel.send(notice([subscription('y', h2Base, '/ok')]))).status).toBe('sent');
+    expect(sessions - before).toBeGreaterThanOrEqual(1);
+    expect(seen.at(-1)).toMatchObject({ path: '/push/y/ok', version: '2.0' });
+  });
+
+  it('falls back to keep-alive HTTP/1.1 for an HTTPS service without h2', async () => {
+    seen.length = 0;
+    const before = h1Connections;
+    for (let i = 0; i < 4; i += 1) {
+      expect((await channel.send(notice([subscription(`o${i}`, h1Base, '/ok')]))).status).toBe('sent');
+    }
+    expect(seen.map((s) => s.version)).toEqual(['1.1', '1.1', '1.1', '1.1']);
+    // One probe connection (ALPN did not choose h2), then one reused keep-alive connection.
+    expect(h1Connections - before).toBe(2);
+    expect(await channel.send(notice([subscription('o9', h1Base, '/410')]))).toMatchObject({ status: 'gone', goneDeviceIds: ['o9'] });
+  });
+
+  it('an unreachable h2 origin is retryable and does not poison later pushes', async () => {
+    const closed = http2.createSecureServer({ key, cert }).listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const { port } = closed.address() as net.AddressInfo;
+    closed.close();
+    await once(closed, 'close');
+    const outcome = await channel.send(notice([subscription('z', `https://localhost:${port}`, '/ok')]));
+    expect(outcome).toMatchObject({ status: 'retryable', reason: expect.stringContaining('ECONNREFUSED') });
+    expect((await channel.send(notice([subscription('w', h2Base, '/ok')]))).status).toBe('sent');
+  });
+});
