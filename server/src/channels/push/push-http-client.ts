@@ -7,7 +7,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { PushRequest } from './build-push-request.ts';
-import { createHttp2Pool, MAX_TEXT_BYTES } from './push-http2.ts';
+import { networkReason, readText, settleOnce } from './push-answer.ts';
+import { createHttp2Pool } from './push-http2.ts';
 
 export interface PushHttpClientOptions {
   /** Extra Agent options (maxSockets, TLS CA for tests…); keepAlive is always on. */
@@ -54,43 +55,14 @@ export function createPushHttpClient(options: PushHttpClientOptions): PushHttpCl
 
   function postHttp1(url: URL, request: PushRequest, isHttps: boolean): Promise<PushHttpResult> {
     const send = isHttps ? https.request : http.request;
-    return new Promise<PushHttpResult>((resolve) => {
-      let settled = false;
-      const finish = (result: PushHttpResult) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(result);
-      };
-      const req = send(url, {
-        method: request.method,
-        headers: request.headers,
-        agent: isHttps ? httpsAgent : httpAgent,
-      });
-      const timer = setTimeout(() => {
-        finish({ kind: 'network', reason: `timeout after ${options.timeoutMs} ms` });
-        req.destroy();
-      }, options.timeoutMs);
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        finish({ kind: 'network', reason: error.code ? `${error.code}: ${error.message}` : error.message });
-      });
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        // The body is read to its end even when not kept, so the socket can be reused.
-        res.on('data', (chunk: Buffer) => {
-          if (kept < MAX_TEXT_BYTES) {
-            chunks.push(chunk);
-            kept += chunk.length;
-          }
-        });
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).subarray(0, MAX_TEXT_BYTES).toString('utf8');
-          finish({ kind: 'response', status: res.statusCode ?? 0, headers: res.headers, text });
-        });
-        res.on('error', (error) => finish({ kind: 'network', reason: error.message }));
-      });
-      req.end(request.body);
+    const req = send(url, { method: request.method, headers: request.headers, agent: isHttps ? httpsAgent : httpAgent });
+    const { promise, finish } = settleOnce(options.timeoutMs, () => req.destroy());
+    req.on('error', (error: NodeJS.ErrnoException) => finish(networkReason(error)));
+    req.on('response', (res) => {
+      res.on('error', (error) => finish(networkReason(error)));
+      readText(res, (text) => finish({ kind: 'response', status: res.statusCode ?? 0, headers: res.headers, text }));
     });
+    req.end(request.body);
+    return promise;
   }
 }

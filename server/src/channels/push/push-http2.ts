@@ -10,10 +10,9 @@ import type https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { PushRequest } from './build-push-request.ts';
+import { networkReason, readText, settleOnce } from './push-answer.ts';
 import type { PushHttpResult } from './push-http-client.ts';
 
-/** Only the start of an error body is kept: enough for the reason, bounded in memory. */
-export const MAX_TEXT_BYTES = 2048;
 /** An idle session is closed after this long (push services close theirs after a few minutes). */
 const IDLE_MS = 60_000;
 /** An origin that refused h2 is probed again after this long (it may have been upgraded). */
@@ -85,43 +84,19 @@ export function createHttp2Pool(options: { tls?: https.AgentOptions; timeoutMs: 
   }
 
   function request(session: http2.ClientHttp2Session, url: URL, push: PushRequest): Promise<PushHttpResult> {
-    return new Promise<PushHttpResult>((resolve) => {
-      let settled = false;
-      const finish = (result: PushHttpResult) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(result);
-      };
-      const headers: http2.OutgoingHttpHeaders = { ':method': push.method, ':path': `${url.pathname}${url.search}` };
-      for (const [name, value] of Object.entries(push.headers)) headers[name.toLowerCase()] = value;
-      const stream = session.request(headers);
-      const timer = setTimeout(() => {
-        finish({ kind: 'network', reason: `timeout after ${options.timeoutMs} ms` });
-        stream.close(http2.constants.NGHTTP2_CANCEL);
-      }, options.timeoutMs);
-      stream.on('error', (error: NodeJS.ErrnoException) => {
-        finish({ kind: 'network', reason: error.code ? `${error.code}: ${error.message}` : error.message });
-      });
-      stream.on('response', (responseHeaders) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        stream.on('data', (chunk: Buffer) => {
-          if (kept < MAX_TEXT_BYTES) {
-            chunks.push(chunk);
-            kept += chunk.length;
-          }
-        });
-        stream.on('end', () => {
-          const text = kept === 0 ? '' : Buffer.concat(chunks).subarray(0, MAX_TEXT_BYTES).toString('utf8');
-          const status = Number(responseHeaders[':status'] ?? 0);
-          finish({ kind: 'response', status, headers: responseHeaders as Record<string, string | string[] | undefined>, text });
-        });
-      });
-      // A stream refused before any response (GOAWAY, reset) ends without 'response'.
-      stream.on('close', () => finish({ kind: 'network', reason: `stream closed (code ${stream.rstCode ?? 0})` }));
-      stream.end(push.body);
+    const headers: http2.OutgoingHttpHeaders = { ':method': push.method, ':path': `${url.pathname}${url.search}` };
+    for (const [name, value] of Object.entries(push.headers)) headers[name.toLowerCase()] = value;
+    const stream = session.request(headers);
+    const { promise, finish } = settleOnce(options.timeoutMs, () => stream.close(http2.constants.NGHTTP2_CANCEL));
+    stream.on('error', (error: NodeJS.ErrnoException) => finish(networkReason(error)));
+    stream.on('response', (responseHeaders) => {
+      const status = Number(responseHeaders[':status'] ?? 0);
+      readText(stream, (text) => finish({ kind: 'response', status, headers: responseHeaders as Record<string, string | string[] | undefined>, text }));
     });
+    // A stream refused before any response (GOAWAY, reset) ends without 'response'.
+    stream.on('close', () => finish({ kind: 'network', reason: `stream closed (code ${stream.rstCode ?? 0})` }));
+    stream.end(push.body);
+    return promise;
   }
 
   async function post(url: URL, push: PushRequest): Promise<PushHttpResult | 'http1'> {
@@ -130,8 +105,7 @@ export function createHttp2Pool(options: { tls?: https.AgentOptions; timeoutMs: 
     try {
       session = await sessionFor(url);
     } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      return { kind: 'network', reason: e.code ? `${e.code}: ${e.message}` : String(e.message ?? error) };
+      return networkReason(error as NodeJS.ErrnoException);
     }
     if (session.kind === 'http1') {
       if (Date.now() > session.until) sessions.delete(url.origin);
