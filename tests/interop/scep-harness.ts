@@ -1,17 +1,21 @@
 /**
- * Test support for SCEP interop: an RSA CA, a SCEP service with in-memory challenge and
- * transaction stores, and a node:http server routing /scep to it on 127.0.0.1.
+ * Test support for SCEP interop: an RSA CA and its SCEP RA, a SCEP service with in-memory
+ * challenge and transaction stores, and a node:http server routing /scep to it on 127.0.0.1.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCa, loadCa, type CaSigner } from '../../server/src/pki/ca.ts';
 import { issueCertificate } from '../../server/src/pki/issue-certificate.ts';
+import { createRaCertificate, loadScepRa, type ScepRa } from '../../server/src/pki/scep/ra-certificate.ts';
 import { createScepService, type ScepIdentity } from '../../server/src/pki/scep/scep-service.ts';
+import { randomSerial } from '../../server/src/pki/serial.ts';
 
 export interface ScepHarness {
   url: string;
   ca: CaSigner;
   caDer: Uint8Array;
+  /** The RA that signs CertReps (digitalSignature + keyEncipherment, issued by `ca`). */
+  ra: ScepRa;
   challenges: Map<string, ScepIdentity>;
   issuedSerials: string[];
   close(): Promise<void>;
@@ -22,12 +26,14 @@ export async function startScepHarness(options: { allowLegacyDes: boolean }): Pr
   const now = new Date();
   const material = await createCa({ commonName: 'SCEP Test Root', keyAlgorithm: 'RSA-2048', validityYears: 2, now: new Date(now.getTime() - 3600_000) });
   const ca = await loadCa(material);
+  const ra = loadScepRa(await createRaCertificate(ca, { notBefore: new Date(now.getTime() - 600_000), notAfter: new Date(now.getTime() + 365 * 86400_000), serial: randomSerial() }), ca);
   const challenges = new Map<string, ScepIdentity>();
   const transactions = new Set<string>();
   const issued = new Map<string, ScepIdentity>();
   const issuedSerials: string[] = [];
   const service = createScepService({
     ca,
+    ra: async () => ({ current: ra, previous: [] }),
     allowLegacyDes: options.allowLegacyDes,
     async verifyChallenge(challenge) {
       const identity = challenges.get(challenge);
@@ -85,6 +91,7 @@ export async function startScepHarness(options: { allowLegacyDes: boolean }): Pr
     url: `http://127.0.0.1:${port}/scep`,
     ca,
     caDer: material.certificateDer,
+    ra,
     challenges,
     issuedSerials,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

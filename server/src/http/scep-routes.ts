@@ -29,6 +29,9 @@ export function scepRoutes(deps: AppDeps): Hono {
     service ??= createStoreScepService(() => ({ store: deps.store, clock: deps.clock, actor: 'scep' }), issuerDepsOf(deps), {
       allowLegacyDes: deps.config.scepAllowLegacyDes,
       onIssued: (userId) => announceNewCertificates({ store: deps.store, clock: deps.clock, actor: 'scep' }, userId, (message, detail) => deps.logger?.warn(detail, message)),
+      // Clients start with GetCACaps or GetCACert: the RA (made once, on first use) is prepared
+      // from the first /scep request on, so enrollments do not wait for its key generation.
+      onRaWarmupError: (error) => deps.logger?.warn({ error: (error as Error).message }, 'the SCEP RA could not be prepared; the next SCEP request retries'),
     });
     return service;
   };

@@ -5,6 +5,7 @@ import { type DomainContext, inTransaction } from '../context.ts';
 import type { User } from '../directory/types.ts';
 import { type IssuerDeps, signAndStore } from './issue-credential.ts';
 import { hashChallenge } from './scep-challenges.ts';
+import { createScepRaSource } from './scep-ra.ts';
 
 interface Pending {
   challengeId: string | null;
@@ -16,9 +17,24 @@ interface Pending {
  * only inside the issuing transaction, together with the transaction id and the new
  * credential, so a failed issuance writes nothing and the challenge stays usable.
  * The service runs verifyChallenge → rememberTransaction → issue under one mutex, so the
- * hand-over through `pending` never interleaves between requests.
+ * hand-over through `pending` never interleaves between requests. The RA that signs replies
+ * and opens requests is made on first use (see scep-ra.ts).
  */
-export function createStoreScepService(ctx: () => DomainContext, deps: IssuerDeps, options: { allowLegacyDes: boolean; onIssued?: (userId: string) => Promise<unknown> }): ScepService {
+export function createStoreScepService(
+  ctx: () => DomainContext,
+  deps: IssuerDeps,
+  options: {
+    allowLegacyDes: boolean;
+    onIssued?: (userId: string) => Promise<unknown>;
+    /**
+     * When given, the RA is loaded (or made: an RSA key generation) right away rather than by
+     * the first request that needs it; a failure is reported here and retried by that request.
+     */
+    onRaWarmupError?: (error: unknown) => void;
+  },
+): ScepService {
+  const ra = createScepRaSource(ctx, deps.vault, deps.ca);
+  if (options.onRaWarmupError) ra().catch(options.onRaWarmupError);
   let checked: Pending | null = null;
   let remembered: (Pending & { transactionId: string; thumbprint: string }) | null = null;
 
@@ -30,6 +46,7 @@ export function createStoreScepService(ctx: () => DomainContext, deps: IssuerDep
 
   return createScepService({
     ca: deps.ca.signer,
+    ra,
     allowLegacyDes: options.allowLegacyDes,
     now: () => ctx().clock.now(),
     async verifyChallenge(challenge) {

@@ -1,13 +1,13 @@
 /**
- * The SCEP CertRep reply (RFC 8894 §3.3.2), signed by the CA with SHA-256. Written directly as
+ * The SCEP CertRep reply (RFC 8894 §3.3.2), signed by the RA with SHA-256. Written directly as
  * DER (it is a fixed shape) and signed with node:crypto in the thread pool, so the event loop
  * keeps serving other enrollments meanwhile.
  */
 import { createHash, randomBytes, sign } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { CaSigner } from '../ca.ts';
-import { children, der, encoding, expectTag, NULL, octets, oidDer, printable, readRoot, seq, set, setOf, smallInt } from './der.ts';
+import { der, NULL, octets, oidDer, printable, seq, set, setOf, smallInt } from './der.ts';
 import { type ContentCipher, sealEnvelope } from './envelope.ts';
+import type { ScepRa } from './ra-certificate.ts';
 import { CMS_OID, FAIL_INFO, type FailInfo, MESSAGE_TYPE, PKI_STATUS, SCEP_OID, type ScepReplyContext } from './scep-constants.ts';
 import type { SignerCertificate } from './signer-certificate.ts';
 
@@ -25,17 +25,16 @@ export type CertRepOutcome =
     }
   | { status: 'failure'; failInfo: FailInfo };
 
-/** The CA's IssuerAndSerialNumber (a few microseconds to read: no cache needed). */
-function caSid(ca: CaSigner): Uint8Array {
-  const tbs = children(expectTag(children(readRoot(ca.certificateDer))[0], 0x30, 'tbsCertificate'));
-  const at = tbs[0]?.tag === 0xa0 ? 1 : 0;
-  return seq(encoding(expectTag(tbs[at + 2], 0x30, 'issuer')), encoding(expectTag(tbs[at], 0x02, 'serial')));
-}
-
-/** Builds a CertRep: SUCCESS with the enveloped certificate, or FAILURE with failInfo. */
-export async function buildCertRep(ca: CaSigner, context: ScepReplyContext, outcome: CertRepOutcome): Promise<Uint8Array> {
-  // A FAILURE carries no pkcsPKIEnvelope: eContent is left out (an empty OCTET STRING makes
-  // scepclient 2.1.0 fail with "sequence truncated"); the digest is then that of no bytes.
+/**
+ * Builds a CertRep: SUCCESS with the enveloped certificate, or FAILURE with failInfo. Signed by
+ * `ra`; `certificates` (the RA's, then the CA's) travel in the SignedData so that a client can
+ * build the path from the signer to the CA it trusts.
+ */
+export async function buildCertRep(ra: ScepRa, certificates: readonly Uint8Array[], context: ScepReplyContext, outcome: CertRepOutcome): Promise<Uint8Array> {
+  // A FAILURE carries no pkcsPKIEnvelope, but eContent stays, as an empty OCTET STRING (so the
+  // digest is that of no bytes): OpenSSL's PKCS7_verify (certmonger) refuses a SignedData
+  // without content ("no content"), and scepclient 2.1.0 reads the empty OCTET STRING fine — it
+  // is an empty [0] with no OCTET STRING inside that it cannot parse.
   let content = new Uint8Array(0);
   if (outcome.status === 'success') {
     const cipher =
@@ -60,19 +59,18 @@ export async function buildCertRep(ca: CaSigner, context: ScepReplyContext, outc
   }
   // DER: SET OF sorted by encoding; Go's pkcs7 (scepclient) re-encodes sorted before verifying.
   const signedAttrs = setOf(attributes);
-  const signature = await signAsync('sha256', signedAttrs, ca.keyObject);
+  const signature = await signAsync('sha256', signedAttrs, ra.keyObject);
   const sha256 = seq(oidDer(CMS_OID.sha256), NULL);
   const signerInfo = seq(
     smallInt(1),
-    caSid(ca),
+    ra.issuerAndSerialDer,
     sha256,
     der(0xa0, signedAttrs.subarray(signedAttrs[1]! & 0x80 ? 2 + (signedAttrs[1]! & 0x7f) : 2)),
     seq(oidDer(CMS_OID.rsaEncryption), NULL),
     octets(signature),
   );
-  const encap =
-    outcome.status === 'success' ? seq(oidDer(CMS_OID.data), der(0xa0, octets(content))) : seq(oidDer(CMS_OID.data));
-  const signed = seq(smallInt(1), set(sha256), encap, der(0xa0, ca.certificateDer), set(signerInfo));
+  const encap = seq(oidDer(CMS_OID.data), der(0xa0, octets(content)));
+  const signed = seq(smallInt(1), set(sha256), encap, der(0xa0, ...certificates), set(signerInfo));
   return seq(oidDer(CMS_OID.signedData), der(0xa0, signed));
 }
 
@@ -80,8 +78,11 @@ function attribute(type: string, value: Uint8Array): Uint8Array {
   return seq(oidDer(type), set(value));
 }
 
-/** A certs-only SignedData (no signers) holding the issued certificate. */
-function degenerateSignedData(certificateDer: Uint8Array): Uint8Array {
-  const signed = seq(smallInt(1), set(), seq(oidDer(CMS_OID.data)), der(0xa0, certificateDer), set());
+/**
+ * A degenerate certs-only SignedData (no signers): the issued certificate in a CertRep, and the
+ * RA + CA certificates of GetCACert (RFC 8894 §4.2.1.2).
+ */
+export function degenerateSignedData(...certificates: Uint8Array[]): Uint8Array {
+  const signed = seq(smallInt(1), set(), seq(oidDer(CMS_OID.data)), der(0xa0, ...certificates), set());
   return seq(oidDer(CMS_OID.signedData), der(0xa0, signed));
 }

@@ -1,7 +1,7 @@
 /**
  * The pkcsPKIEnvelope of SCEP: CMS EnvelopedData with RSA PKCS #1 v1.5 key transport.
  * WebCrypto has no RSAES-PKCS1-v1_5 and Node 20 refuses it for private decryption
- * (CVE-2023-46809), so the CA key is applied raw and the padding is removed here with implicit
+ * (CVE-2023-46809), so the RA (or CA) key is applied raw and the padding is removed here with implicit
  * rejection: a bad padding yields a pseudo-random key, so the caller only ever sees one kind of
  * failure (Bleichenbacher's oracle needs two).
  */
@@ -16,7 +16,8 @@ import {
   randomBytes,
 } from 'node:crypto';
 import { desCbcDecrypt } from './des-cbc.ts';
-import { children, der, expectTag, NULL, octetString, octets, oid, oidDer, readRoot, seq, set, smallInt, type Tlv } from './der.ts';
+import { children, contents, der, encoding, expectTag, NULL, octetString, octets, oid, oidDer, readRoot, seq, set, smallInt, type Tlv } from './der.ts';
+import type { RecipientKey } from './ra-certificate.ts';
 import { CMS_OID } from './scep-constants.ts';
 import type { SignerCertificate } from './signer-certificate.ts';
 
@@ -42,15 +43,21 @@ export class EnvelopeError extends Error {
 }
 
 export interface OpenEnvelopeOptions {
-  caKey: KeyObject;
+  /**
+   * The keys requests may be encrypted to, preferred first (the RA, an RA being replaced, the
+   * CA). The RecipientInfo naming one of them is used; clients may address several at once.
+   */
+  keys: readonly RecipientKey[];
+  /** Tried on the first RecipientInfo when none names a key we hold (the pre-RA behaviour). */
+  fallbackKey: KeyObject | null;
   allowLegacyDes: boolean;
   /** Secret keying the implicit-rejection key; constant for the life of the service. */
   rejectionSecret: Uint8Array;
 }
 
-/** Decrypts a ContentInfo(EnvelopedData) addressed to the CA. Returns the content and cipher. */
+/** Decrypts a ContentInfo(EnvelopedData) addressed to one of our keys. Returns the content and cipher. */
 export function openEnvelope(der: Uint8Array, options: OpenEnvelopeOptions): { content: Uint8Array; cipher: ContentCipher } {
-  let parts: { cipherOid: string; iv: Tlv | undefined; ciphertext: Uint8Array | undefined; ktri: Tlv[] | undefined };
+  let parts: { cipherOid: string; iv: Tlv | undefined; ciphertext: Uint8Array | undefined; ktris: Tlv[][] };
   try {
     const info = children(expectTag(readRoot(der), 0x30, 'ContentInfo'));
     if (oid(expectTag(info[0], 0x06, 'contentType')) !== CMS_OID.envelopedData) throw new Error('not EnvelopedData');
@@ -60,13 +67,13 @@ export function openEnvelope(der: Uint8Array, options: OpenEnvelopeOptions): { c
     const eci = children(expectTag(fields[at + 1], 0x30, 'encryptedContentInfo'));
     const algorithm = children(expectTag(eci[1], 0x30, 'contentEncryptionAlgorithm'));
     // KeyTransRecipientInfo is the one untagged SEQUENCE choice of RecipientInfo.
-    const ktri = recipients.filter((r) => r.tag === 0x30).map((r) => children(r))[0];
+    const ktris = recipients.filter((r) => r.tag === 0x30).map((r) => children(r));
     const encrypted = eci[2] && (eci[2].tag === 0x80 || eci[2].tag === 0xa0) ? eci[2] : undefined;
     parts = {
       cipherOid: oid(expectTag(algorithm[0], 0x06, 'algorithm')),
       iv: algorithm[1],
       ciphertext: encrypted ? octetString(encrypted) : undefined,
-      ktri,
+      ktris,
     };
   } catch {
     throw new EnvelopeError('malformed', 'pkcsPKIEnvelope is not a CMS EnvelopedData');
@@ -76,16 +83,20 @@ export function openEnvelope(der: Uint8Array, options: OpenEnvelopeOptions): { c
   if (cipher.name === 'des-cbc' && !options.allowLegacyDes) {
     throw new EnvelopeError('unsupportedAlgorithm', 'single DES is disabled (SCEP_ALLOW_LEGACY_DES=0)');
   }
-  const { ktri, iv, ciphertext } = parts;
-  const keyAlgorithm = ktri?.[2]?.tag === 0x30 ? children(ktri[2])[0] : undefined;
-  if (!ktri || keyAlgorithm?.tag !== 0x06 || oid(keyAlgorithm) !== CMS_OID.rsaEncryption) {
+  const { iv, ciphertext } = parts;
+  if (parts.ktris.length === 0) throw new EnvelopeError('unsupportedAlgorithm', 'only RSA PKCS #1 v1.5 key transport is supported');
+  const chosen = chooseRecipient(parts.ktris, options);
+  if (!chosen) throw new EnvelopeError('decryptFailed', 'pkcsPKIEnvelope is not encrypted to our RA or CA');
+  const { ktri } = chosen;
+  const keyAlgorithm = ktri[2]?.tag === 0x30 ? children(ktri[2])[0] : undefined;
+  if (keyAlgorithm?.tag !== 0x06 || oid(keyAlgorithm) !== CMS_OID.rsaEncryption) {
     throw new EnvelopeError('unsupportedAlgorithm', 'only RSA PKCS #1 v1.5 key transport is supported');
   }
   const encryptedKey = ktri[3];
   if (iv?.tag !== 0x04 || !ciphertext || encryptedKey?.tag !== 0x04) {
     throw new EnvelopeError('malformed', 'content encryption IV or ciphertext missing');
   }
-  const key = unwrapKey(octetString(encryptedKey), cipher.keyLength, options);
+  const key = unwrapKey(octetString(encryptedKey), cipher.keyLength, chosen.key, options.rejectionSecret);
   try {
     if (cipher.name === 'des-cbc') return { content: desCbcDecrypt(key, octetString(iv), ciphertext), cipher: cipher.name };
     const decipher = createDecipheriv(cipher.name, key, octetString(iv));
@@ -97,14 +108,35 @@ export function openEnvelope(der: Uint8Array, options: OpenEnvelopeOptions): { c
 }
 
 /**
+ * The KeyTransRecipientInfo naming one of our keys (IssuerAndSerialNumber or [0] SKI), in the
+ * order of our preference; else the first one with the fallback key. Chosen by name only, never
+ * by trial decryption, so which key would decrypt leaks nothing.
+ */
+function chooseRecipient(ktris: Tlv[][], options: OpenEnvelopeOptions): { ktri: Tlv[]; key: KeyObject } | null {
+  for (const key of options.keys) {
+    for (const ktri of ktris) {
+      const rid = ktri[1];
+      if (!rid) continue;
+      const named =
+        rid.tag === 0x30
+          ? Buffer.from(encoding(rid)).equals(key.issuerAndSerialDer)
+          : rid.tag === 0x80 && key.subjectKeyIdentifier !== null && Buffer.from(contents(rid)).equals(key.subjectKeyIdentifier);
+      if (named) return { ktri, key: key.keyObject };
+    }
+  }
+  const first = ktris[0];
+  return first && options.fallbackKey ? { ktri: first, key: options.fallbackKey } : null;
+}
+
+/**
  * RSAES-PKCS1-v1_5 decryption with implicit rejection: returns the real key when the padding and
  * length are right, else HMAC(secret, ciphertext) cut to length — without branching on which.
  */
-function unwrapKey(encryptedKey: Uint8Array, keyLength: number, options: OpenEnvelopeOptions): Uint8Array {
-  const synthetic = createHmac('sha256', options.rejectionSecret).update(encryptedKey).digest().subarray(0, keyLength);
+function unwrapKey(encryptedKey: Uint8Array, keyLength: number, privateKey: KeyObject, rejectionSecret: Uint8Array): Uint8Array {
+  const synthetic = createHmac('sha256', rejectionSecret).update(encryptedKey).digest().subarray(0, keyLength);
   let em: Uint8Array;
   try {
-    em = privateDecrypt({ key: options.caKey, padding: constants.RSA_NO_PADDING }, encryptedKey);
+    em = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, encryptedKey);
   } catch {
     return new Uint8Array(synthetic);
   }

@@ -1,12 +1,11 @@
 /**
  * Parsing of an incoming SCEP pkiMessage (RFC 8894 §3): CMS SignedData, signed by the requester,
- * wrapping an EnvelopedData encrypted to the CA. Read in place with the small DER reader and
+ * wrapping an EnvelopedData encrypted to our RA (or, from older clients, to the CA). Read in place with the small DER reader and
  * checked with node:crypto: this path runs for every enrollment.
  */
 import { createHash, constants, verify } from 'node:crypto';
-import type { CaSigner } from '../ca.ts';
 import { children, encoding, expectTag, octetString, oid, readRoot, type Tlv, text } from './der.ts';
-import { type ContentCipher, EnvelopeError, openEnvelope } from './envelope.ts';
+import { type ContentCipher, EnvelopeError, type OpenEnvelopeOptions, openEnvelope } from './envelope.ts';
 import { readCsr, type ScepCsr } from './scep-csr.ts';
 import { CMS_OID, MESSAGE_TYPE, SCEP_OID, ScepFailure, ScepMalformedError, type ScepReplyContext } from './scep-constants.ts';
 import { readSignerCertificate, type SignerCertificate } from './signer-certificate.ts';
@@ -22,10 +21,8 @@ export interface PkiMessage extends ScepReplyContext {
   csr: ScepCsr | null;
 }
 
-export interface ParseOptions {
-  allowLegacyDes: boolean;
-  rejectionSecret: Uint8Array;
-}
+/** The keys and policy for opening the pkcsPKIEnvelope. */
+export type ParseOptions = OpenEnvelopeOptions;
 
 const DIGESTS: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1',
@@ -50,7 +47,7 @@ interface SignedParts {
  * Parses and authenticates a pkiMessage. Throws ScepMalformedError when the bytes are not a
  * SCEP message (HTTP 400), ScepFailure when a signed FAILURE reply is possible.
  */
-export async function parsePkiMessage(ca: CaSigner, der: Uint8Array, options: ParseOptions): Promise<PkiMessage> {
+export async function parsePkiMessage(der: Uint8Array, options: ParseOptions): Promise<PkiMessage> {
   const signed = parseSignedData(der);
   const context = readContext(signed.attributes);
   const messageTypeValue = signed.attributes.get(SCEP_OID.messageType);
@@ -63,7 +60,7 @@ export async function parsePkiMessage(ca: CaSigner, der: Uint8Array, options: Pa
   if (!signed.eContent) throw new ScepFailure('badRequest', context, 'pkcsPKIEnvelope missing');
   let opened: { content: Uint8Array; cipher: ContentCipher };
   try {
-    opened = openEnvelope(signed.eContent, { caKey: ca.keyObject, ...options });
+    opened = openEnvelope(signed.eContent, options);
   } catch (error) {
     if (!(error instanceof EnvelopeError)) throw error;
     const failInfo = error.reason === 'unsupportedAlgorithm' ? 'badAlg' : 'badMessageCheck';
