@@ -46,6 +46,7 @@ const envSchema = z.object({
   REMINDER_MAX: intIn(0, 100).default(2),
   NOTIFY_DEBOUNCE_SECONDS: intIn(0, 86_400).default(60),
   PUSH_ALLOW_INSECURE: boolFlag.default(false),
+  PUSH_HTTP2: boolFlag.default(true),
   VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https: URL').optional(),
 });
 
@@ -84,6 +85,8 @@ export type Config = Readonly<{
     debounceMs: number;
     /** Accept http:// push endpoints (local test push services only). */
     allowInsecurePush: boolean;
+    /** Offer HTTP/2 to https push services (PUSH_HTTP2, default on). */
+    pushHttp2: boolean;
     vapidSubject: string | null;
   }>;
 }>;
@@ -142,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       reminderMax: e.REMINDER_MAX,
       debounceMs: e.NOTIFY_DEBOUNCE_SECONDS * 1000,
       allowInsecurePush: e.PUSH_ALLOW_INSECURE,
+      pushHttp2: e.PUSH_HTTP2,
       vapidSubject: e.VAPID_SUBJECT ?? null,
     }),
   });

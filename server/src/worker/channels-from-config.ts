@@ -32,7 +32,7 @@ export async function channelsFromConfig(config: Config, sources: ChannelSources
       vapid: { ...keys, subject: vapidSubject(config) },
       push: { allowInsecureEndpoints: config.campaigns.allowInsecurePush },
     },
-    sources.clock ? { clock: sources.clock } : {},
+    { ...(sources.clock ? { clock: sources.clock } : {}), pushHttp2: config.campaigns.pushHttp2 },
   );
   return { channels, configured: { push: true, email: config.smtpUrl !== null }, vapidPublicKey: keys.publicKey };
 }
