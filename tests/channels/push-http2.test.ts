@@ -166,6 +166,33 @@ describe('push over HTTP/2', () => {
     expect(await channel.send(notice([subscription('o9', h1Base, '/410')]))).toMatchObject({ status: 'gone', goneDeviceIds: ['o9'] });
   });
 
+  it('keeps to the concurrent-stream limit the service sets: pushes above it wait, none is refused', async () => {
+    let open = 0;
+    let most = 0;
+    const limited = http2.createSecureServer({ key, cert, settings: { maxConcurrentStreams: 5 } });
+    limited.on('stream', (stream) => {
+      open += 1;
+      most = Math.max(most, open);
+      stream.resume();
+      stream.on('end', () =>
+        setTimeout(() => {
+          open -= 1;
+          stream.respond({ ':status': 201 });
+          stream.end();
+        }, 5),
+      );
+    });
+    limited.listen(0, '127.0.0.1');
+    await once(limited, 'listening');
+    const base = `https://localhost:${(limited.address() as net.AddressInfo).port}`;
+    // The first push opens the session (and learns the limit); then 60 at once.
+    expect((await channel.send(notice([subscription('l0', base, '/ok')]))).status).toBe('sent');
+    const outcomes = await Promise.all(Array.from({ length: 60 }, (_, i) => channel.send(notice([subscription(`l${i + 1}`, base, '/ok')]))));
+    expect(outcomes.map((o) => o.status)).toEqual(Array(60).fill('sent'));
+    expect(most).toBeLessThanOrEqual(5);
+    limited.close();
+  });
+
   it('an unreachable h2 origin is retryable and does not poison later pushes', async () => {
     const closed = http2.createSecureServer({ key, cert }).listen(0, '127.0.0.1');
     await once(closed, 'listening');
