@@ -202,6 +202,19 @@ describe('/scep on the real server with Debian scepclient', () => {
     const huge = await fetch(`${scepUrl}?operation=PKIOperation`, { method: 'POST', body: new Uint8Array(100 * 1024) });
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as { code: string }).code).toBe('payload_too_large');
+    // Without a Content-Length (chunked), the limit applies while reading.
+    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${scepUrl}?operation=PKIOperation`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 10; i += 1) req.write(Buffer.alloc(10 * 1024, i));
+      req.end();
+    });
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.body)).toMatchObject({ code: 'payload_too_large' });
     const unknown = await fetch(`${scepUrl}?operation=Nope`);
     expect(unknown.status).toBe(400);
     const crl = await fetch(`${server.url}/crl`);

@@ -1,21 +1,19 @@
 /**
- * Issues an end-entity S/MIME certificate from the built-in CA.
+ * Issues an end-entity S/MIME certificate from the built-in CA. The certificate is written
+ * directly as DER (a fixed shape, like the SCEP replies) and signed with node:crypto in the
+ * thread pool: the pkijs object model cost more main-thread time than the CA signature itself.
+ * The bytes are those pkijs wrote before (issue-certificate.test.ts compares them).
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { createHash, sign } from 'node:crypto';
+import { promisify } from 'node:util';
 import { AppError } from '../errors.ts';
 import type { CaSigner } from './ca.ts';
 import { type CertPurpose, profileFor, subjectKeyType } from './profiles.ts';
+import { children, contents, DerError, der, encoding, expectTag, octets, oid, oidDer, readRoot, seq, set, type Tlv } from './scep/der.ts';
 import { assertValidSerial, randomSerial } from './serial.ts';
-import {
-  buildExtension,
-  buildKeyUsage,
-  buildName,
-  buildTime,
-  computeKeyIdentifier,
-  OID,
-  toBytes,
-} from './x509-builders.ts';
+import { KEY_USAGE_BITS, type KeyUsageName, OID } from './x509-builders.ts';
+
+const signAsync = promisify(sign);
 
 export interface IssueCertificateRequest {
   /** Subject public key (SubjectPublicKeyInfo DER) from a CSR or a server-generated key. */
@@ -54,77 +52,153 @@ export async function issueCertificate(ca: CaSigner, request: IssueCertificateRe
   const serial = request.serial ?? randomSerial();
   assertValidSerial(serial);
 
-  const { spki, keyType } = checkSubjectKey(request.spkiDer);
-  const profile = profileFor(request.purpose, keyType);
-
-  const cert = new pkijs.Certificate();
-  cert.version = 2;
-  cert.serialNumber = new asn1js.Integer({ valueHex: toBytes(serial).buffer as ArrayBuffer });
-  cert.issuer = ca.certificate.subject;
+  const key = checkSubjectKey(request.spkiDer);
+  const profile = profileFor(request.purpose, key.keyType);
+  const issuer = issuerPartsOf(ca);
   const displayName = request.displayName?.trim();
-  cert.subject = buildName({
-    commonName: displayName || request.email,
-    emailAddress: request.subjectEmailAddress === false ? undefined : request.email,
-  });
-  cert.notBefore = buildTime(request.notBefore);
-  cert.notAfter = buildTime(request.notAfter);
-  cert.subjectPublicKeyInfo = spki;
-  const ski = await computeKeyIdentifier(spki);
-  const san = new pkijs.GeneralNames({ names: [new pkijs.GeneralName({ type: 1, value: request.email })] });
-  const crlDp = new pkijs.CRLDistributionPoints({
-    distributionPoints: [
-      new pkijs.DistributionPoint({
-        distributionPoint: [new pkijs.GeneralName({ type: 6, value: request.crlUrl })],
-      }),
-    ],
-  });
-  cert.extensions = [
-    buildExtension(OID.basicConstraints, true, new pkijs.BasicConstraints({ cA: false })),
-    buildExtension(OID.keyUsage, true, buildKeyUsage(profile.keyUsage)),
-    buildExtension(OID.extKeyUsage, false, new pkijs.ExtKeyUsage({ keyPurposes: [...profile.extKeyUsage] })),
-    buildExtension(OID.subjectAltName, false, san),
-    buildExtension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: ski })),
-    buildExtension(
-      OID.authorityKeyIdentifier,
-      false,
-      new pkijs.AuthorityKeyIdentifier({
-        keyIdentifier: new asn1js.OctetString({ valueHex: ca.subjectKeyIdentifier }),
-      }),
-    ),
-    buildExtension(OID.crlDistributionPoints, false, crlDp),
+  const ascii = (value: string) => new TextEncoder().encode(value);
+  const extensions = [
+    extension(OID.basicConstraints, true, seq()),
+    extension(OID.keyUsage, true, keyUsageBits(profile.keyUsage)),
+    extension(OID.extKeyUsage, false, seq(...profile.extKeyUsage.map(oidDer))),
+    extension(OID.subjectAltName, false, seq(der(0x81, ascii(request.email)))),
+    extension(OID.subjectKeyIdentifier, false, octets(createHash('sha1').update(key.subjectPublicKey).digest())),
+    issuer.authorityKeyIdentifier,
+    // DistributionPoint { distributionPoint [0] { fullName [0] { uniformResourceIdentifier [6] } } }
+    extension(OID.crlDistributionPoints, false, seq(seq(der(0xa0, der(0xa0, der(0x86, ascii(request.crlUrl))))))),
   ];
-  await cert.sign(ca.signingKey, 'SHA-256', ca.engine);
-  return toBytes(cert.toSchema(true).toBER(false));
+  const tbs = seq(
+    VERSION_3,
+    der(0x02, serial),
+    issuer.signatureAlgorithm,
+    issuer.name,
+    seq(time(request.notBefore), time(request.notAfter)),
+    buildSubject(displayName || request.email, request.subjectEmailAddress === false ? undefined : request.email),
+    key.spkiDer,
+    der(0xa3, seq(...extensions)),
+  );
+  const signature = await signAsync('sha256', tbs, ca.keyObject);
+  return seq(tbs, issuer.signatureAlgorithm, der(0x03, new Uint8Array([0]), signature));
+}
+
+const VERSION_3 = der(0xa0, new Uint8Array([0x02, 0x01, 0x02]));
+const TRUE = new Uint8Array([0x01, 0x01, 0xff]);
+// Without the NULL parameters, as pkijs wrote it (and as every certificate issued so far has it).
+const SHA256_WITH_RSA = seq(oidDer('1.2.840.113549.1.1.11'));
+const ECDSA_WITH_SHA256 = seq(oidDer('1.2.840.10045.4.3.2'));
+
+/** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
+function extension(extnId: string, critical: boolean, value: Uint8Array): Uint8Array {
+  return critical ? seq(oidDer(extnId), TRUE, octets(value)) : seq(oidDer(extnId), octets(value));
+}
+
+/** Key usage as a minimal DER BIT STRING (trailing zero bits counted as unused), as buildKeyUsage. */
+function keyUsageBits(usages: readonly KeyUsageName[]): Uint8Array {
+  let byte = 0;
+  for (const usage of usages) byte |= 0x80 >> KEY_USAGE_BITS[usage];
+  let unusedBits = 0;
+  while (unusedBits < 8 && byte !== 0 && ((byte >> unusedBits) & 1) === 0) unusedBits++;
+  return der(0x03, new Uint8Array([unusedBits, byte]));
+}
+
+/** One RDN per attribute: CN as UTF8String, emailAddress as IA5String (PKCS #9), as buildName. */
+function buildSubject(commonName: string, emailAddress: string | undefined): Uint8Array {
+  const rdn = (type: string, value: Uint8Array) => set(seq(oidDer(type), value));
+  const rdns = [rdn(OID.commonName, der(0x0c, new TextEncoder().encode(commonName)))];
+  if (emailAddress) rdns.push(rdn(OID.emailAddress, der(0x16, new TextEncoder().encode(emailAddress))));
+  return seq(...rdns);
+}
+
+/** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050 on; whole seconds. */
+function time(date: Date): Uint8Array {
+  const d = new Date(Math.floor(date.getTime() / 1000) * 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const rest = `${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}Z`;
+  const year = d.getUTCFullYear();
+  if (year < 2050) return der(0x17, new TextEncoder().encode(`${two(year % 100)}${rest}`));
+  return der(0x18, new TextEncoder().encode(`${String(year).padStart(4, '0')}${rest}`));
+}
+
+interface IssuerParts {
+  /** The CA's subject Name, byte for byte as in its certificate. */
+  name: Uint8Array;
+  signatureAlgorithm: Uint8Array;
+  authorityKeyIdentifier: Uint8Array;
+}
+
+// What every certificate of one CA repeats, derived once per loaded CA.
+const issuerCache = new WeakMap<CaSigner, IssuerParts>();
+
+function issuerPartsOf(ca: CaSigner): IssuerParts {
+  let parts = issuerCache.get(ca);
+  if (!parts) {
+    const tbs = children(expectTag(children(expectTag(readRoot(ca.certificateDer), 0x30, 'certificate'))[0], 0x30, 'tbsCertificate'));
+    const at = tbs[0]?.tag === 0xa0 ? 1 : 0;
+    parts = {
+      name: new Uint8Array(encoding(expectTag(tbs[at + 4], 0x30, 'subject'))),
+      signatureAlgorithm: ca.keyAlgorithm === 'EC-P256' ? ECDSA_WITH_SHA256 : SHA256_WITH_RSA,
+      authorityKeyIdentifier: extension(OID.authorityKeyIdentifier, false, seq(der(0x80, ca.subjectKeyIdentifier))),
+    };
+    issuerCache.set(ca, parts);
+  }
+  return parts;
+}
+
+export interface SubjectKey {
+  /** The SubjectPublicKeyInfo re-encoded as DER (what the certificate carries). */
+  spkiDer: Uint8Array;
+  keyType: 'rsa' | 'ec';
+  /** The subjectPublicKey BIT STRING contents without the unused-bits byte (hashed for the SKI). */
+  subjectPublicKey: Uint8Array;
 }
 
 /**
  * Parses a SubjectPublicKeyInfo and checks it is a key we certify (RSA ≥ 2048, EC P-256/P-384).
  * Exported so that SCEP can refuse a request before consuming its challenge.
  */
-export function checkSubjectKey(spkiDer: Uint8Array): { spki: pkijs.PublicKeyInfo; keyType: 'rsa' | 'ec' } {
-  let spki: pkijs.PublicKeyInfo;
+export function checkSubjectKey(spkiDer: Uint8Array): SubjectKey {
+  let algorithmId: string;
+  let params: Tlv | undefined;
+  let bits: Uint8Array;
+  let canonical: Uint8Array;
   try {
-    spki = pkijs.PublicKeyInfo.fromBER(toBytes(spkiDer));
+    const root = expectTag(readRoot(spkiDer), 0x30, 'SubjectPublicKeyInfo');
+    const [algorithm, subjectPublicKey, extra] = children(root);
+    const algorithmParts = children(expectTag(algorithm, 0x30, 'algorithm'));
+    if (extra || algorithmParts.length > 2) throw new DerError('unexpected element');
+    algorithmId = oid(expectTag(algorithmParts[0], 0x06, 'algorithm'));
+    params = algorithmParts[1];
+    bits = contents(expectTag(subjectPublicKey, 0x03, 'subjectPublicKey'));
+    if (bits.length === 0 || bits[0]! > 7) throw new DerError('bad BIT STRING');
+    canonical = toDer(root);
   } catch (cause) {
     throw new AppError('csr_invalid', 'subject public key is not a valid SubjectPublicKeyInfo', { cause });
   }
-  const keyType = subjectKeyType(spki.algorithm.algorithmId);
-  assertKeyStrength(spki, keyType);
-  return { spki, keyType };
+  const keyType = subjectKeyType(algorithmId);
+  const subjectPublicKey = bits.subarray(1);
+  if (keyType === 'rsa') {
+    if (rsaModulusBits(subjectPublicKey) < 2048) throw new AppError('csr_invalid', 'RSA keys must be at least 2048 bits');
+  } else {
+    const curve = params?.tag === 0x06 ? oid(params) : '';
+    if (curve !== '1.2.840.10045.3.1.7' && curve !== '1.3.132.0.34') {
+      throw new AppError('csr_invalid', 'EC keys must be on P-256 or P-384');
+    }
+  }
+  return { spkiDer: canonical, keyType, subjectPublicKey: new Uint8Array(subjectPublicKey) };
 }
 
-/** RSA below 2048 bits and curves other than P-256/P-384 are refused. */
-function assertKeyStrength(spki: pkijs.PublicKeyInfo, keyType: 'rsa' | 'ec'): void {
-  if (keyType === 'rsa') {
-    const parsed = spki.parsedKey;
-    const modulus = parsed instanceof pkijs.RSAPublicKey ? parsed.modulus.valueBlock.valueHexView : undefined;
-    const bytes = modulus ? (modulus[0] === 0 ? modulus.length - 1 : modulus.length) : 0;
-    if (bytes * 8 < 2048) throw new AppError('csr_invalid', 'RSA keys must be at least 2048 bits');
-    return;
+/** Byte length × 8 of the RSAPublicKey modulus (without a sign byte); 0 when it does not parse. */
+function rsaModulusBits(key: Uint8Array): number {
+  try {
+    const modulus = contents(expectTag(children(expectTag(readRoot(key), 0x30, 'RSAPublicKey'))[0], 0x02, 'modulus'));
+    return (modulus[0] === 0 ? modulus.length - 1 : modulus.length) * 8;
+  } catch {
+    return 0;
   }
-  const params = spki.algorithm.algorithmParams;
-  const curve = params instanceof asn1js.ObjectIdentifier ? params.valueBlock.toString() : '';
-  if (curve !== '1.2.840.10045.3.1.7' && curve !== '1.3.132.0.34') {
-    throw new AppError('csr_invalid', 'EC keys must be on P-256 or P-384');
-  }
+}
+
+/** Re-encodes an element with definite minimal lengths (BER input from a CSR becomes DER). */
+function toDer(tlv: Tlv): Uint8Array {
+  if ((tlv.tag & 0x20) === 0) return der(tlv.tag, contents(tlv));
+  return der(tlv.tag, ...children(tlv).map(toDer));
 }

@@ -1,5 +1,4 @@
 import * as pkijs from 'pkijs';
-import { parseCertificate } from '../../../../shared/pki/certificate-info.ts';
 import { AppError } from '../../errors.ts';
 import { generateKeyPair, type KeyAlgorithm } from '../../pki/generate-key-pair.ts';
 import { checkSubjectKey, issueCertificate } from '../../pki/issue-certificate.ts';
@@ -8,9 +7,10 @@ import { randomSerial } from '../../pki/serial.ts';
 import { createCryptoEngine, toBytes, toHex } from '../../pki/x509-builders.ts';
 import { audit, type DomainContext, inTransaction } from '../context.ts';
 import type { User } from '../directory/types.ts';
-import { certificateFields, storeCredential } from '../credentials/credential-service.ts';
+import { storeCredential } from '../credentials/credential-service.ts';
 import type { Credential, CredentialSource, Vault } from '../credentials/types.ts';
 import type { CaRuntime } from './ca-service.ts';
+import { issuedCertificateFields } from './issued-certificate-fields.ts';
 
 /** What issuing needs besides the store: the vault, the CA and the issuance settings. */
 export interface IssuerDeps {
@@ -53,14 +53,14 @@ export async function signAndStore(
     serial,
     crlUrl: deps.crlUrl,
   });
-  const info = await parseCertificate(der);
+  const info = issuedCertificateFields(der, signer);
   const credential = await storeCredential(ctx, deps.vault, {
     userId: request.user.id,
     purpose: request.purpose,
     source: request.source,
     certificateDer: der,
     chain: [record.certificateDer],
-    ...certificateFields(info),
+    ...info,
     caId: record.id,
     deviceId: request.deviceId ?? null,
     privateKeyPkcs8: request.privateKeyPkcs8,

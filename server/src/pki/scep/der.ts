@@ -170,8 +170,20 @@ export function smallInt(value: number): Uint8Array {
   return new Uint8Array([0x02, 0x01, value]);
 }
 
+// The few OIDs the SCEP and issuing paths write, encoded once (callers never mutate them).
+const oidCache = new Map<string, Uint8Array>();
+
 /** DER OBJECT IDENTIFIER from dotted-decimal. */
 export function oidDer(dotted: string): Uint8Array {
+  let encoded = oidCache.get(dotted);
+  if (!encoded) {
+    encoded = encodeOid(dotted);
+    if (oidCache.size < 256) oidCache.set(dotted, encoded);
+  }
+  return encoded;
+}
+
+function encodeOid(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map(Number);
   const values = [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)];
   const out: number[] = [];

@@ -77,7 +77,7 @@ export async function parsePkiMessage(der: Uint8Array, options: ParseOptions): P
     signerCertificate: signer,
     signerCertificateDer: signer.der,
     contentCipher: opened.cipher,
-    csr: isCertRequest ? await parseCsr(opened.content, context) : null,
+    csr: isCertRequest ? await parseCsr(opened.content, context, signer) : null,
   };
 }
 
@@ -162,8 +162,8 @@ function readContext(attributes: Map<string, Tlv>): ScepReplyContext {
   return { transactionId, senderNonce: new Uint8Array(octetString(nonce)) };
 }
 
-async function parseCsr(der: Uint8Array, context: ScepReplyContext): Promise<ScepCsr> {
-  const read = readCsr(der);
+async function parseCsr(der: Uint8Array, context: ScepReplyContext, signer: SignerCertificate): Promise<ScepCsr> {
+  const read = readCsr(der, signer);
   if (!read) throw new ScepFailure('badRequest', context, 'the envelope does not hold a PKCS #10 request');
   if (!(await read.verify())) throw new ScepFailure('badMessageCheck', context, 'the PKCS #10 signature does not verify');
   return read.csr;

@@ -2,7 +2,7 @@
  * The PKCS #10 request inside a PKCSReq/RenewalReq, read in place and its self-signature checked
  * with node:crypto (synchronous and native: the pkijs/WebCrypto route took milliseconds).
  */
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { toBytes } from '../x509-builders.ts';
 import { children, contents, encoding, expectTag, oid, readRoot, text } from './der.ts';
@@ -31,8 +31,12 @@ const SIGNATURE_HASH: Record<string, string | null> = {
   '1.3.101.112': null,
 };
 
-/** Reads a PKCS #10 request; null when it is not one. Throws nothing. */
-export function readCsr(der: Uint8Array): { csr: ScepCsr; verify(): Promise<boolean> } | null {
+/**
+ * Reads a PKCS #10 request; null when it is not one. Throws nothing. `knownKey` (the signer
+ * certificate's key) is used for the check when the request carries the very same SPKI bytes,
+ * which saves decoding the key again (clients sign the message with a certificate of the key).
+ */
+export function readCsr(der: Uint8Array, knownKey?: { spkiDer: Uint8Array; publicKey: KeyObject }): { csr: ScepCsr; verify(): Promise<boolean> } | null {
   try {
     const parts = children(expectTag(readRoot(der), 0x30, 'CertificationRequest'));
     const info = expectTag(parts[0], 0x30, 'certificationRequestInfo');
@@ -64,7 +68,10 @@ export function readCsr(der: Uint8Array): { csr: ScepCsr; verify(): Promise<bool
         if (hash === undefined) return verifyWithPkijs(der);
         if (signatureBits[0] !== 0) return false;
         try {
-          const key = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
+          const key =
+            knownKey && Buffer.from(knownKey.spkiDer).equals(spkiDer)
+              ? knownKey.publicKey
+              : createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
           return verify(hash, signedBytes, key, signatureBits.subarray(1));
         } catch {
           return false;

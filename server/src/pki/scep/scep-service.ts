@@ -75,6 +75,8 @@ export function createScepService(options: ScepServiceOptions): ScepService {
   const rejectionSecret = new Uint8Array(randomBytes(32));
   const caX509 = new X509Certificate(ca.certificateDer);
   const caps = buildCaCaps({ renewal: options.findIssuedBySigner !== undefined });
+  // GetCACert's answer changes only when the RA does: encoded once per RA.
+  let caCert: { ra: ScepRa; body: Uint8Array } | null = null;
 
   async function pkiOperation(message: Uint8Array): Promise<ScepResponse> {
     const ras = await options.ra();
@@ -175,8 +177,9 @@ export function createScepService(options: ScepServiceOptions): ScepService {
           return { status: 200, contentType: 'text/plain; charset=utf-8', body: caps };
         case 'GetCACert': {
           // RFC 8894 §4.2.1.2: with an RA, a degenerate SignedData holding the RA and the CA.
-          const ras = await options.ra();
-          return { status: 200, contentType: CA_RA_CERT_TYPE, body: degenerateSignedData(ras.current.certificateDer, ca.certificateDer) };
+          const { current } = await options.ra();
+          if (caCert?.ra !== current) caCert = { ra: current, body: degenerateSignedData(current.certificateDer, ca.certificateDer) };
+          return { status: 200, contentType: CA_RA_CERT_TYPE, body: caCert.body };
         }
         case 'PKIOperation':
           if (!message || message.length === 0) return text(400, 'PKIOperation needs a message');

@@ -9,6 +9,8 @@ export interface SignerCertificate {
   readonly der: Uint8Array;
   readonly x509: X509Certificate;
   readonly publicKey: KeyObject;
+  /** DER of the SubjectPublicKeyInfo. */
+  readonly spkiDer: Uint8Array;
   /** OID of the subject public key algorithm. */
   readonly keyAlgorithm: string;
   /** DER of the issuer Name. */
@@ -37,6 +39,7 @@ export function readSignerCertificate(der: Uint8Array): SignerCertificate {
     der,
     x509,
     publicKey: x509.publicKey,
+    spkiDer: encoding(spki),
     keyAlgorithm,
     issuerDer: encoding(issuer),
     serialDer: encoding(serial),
