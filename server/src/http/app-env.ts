@@ -21,7 +21,12 @@ export interface AppDeps {
   /** Folder with the built PWA (dist/web); absent = API only. */
   webRoot?: string | null;
   /** Device API options: its own attempt limiter, and http push endpoints for local test push services. */
-  device?: { limiter?: RateLimiter; allowInsecurePushEndpoints?: boolean };
+  device?: {
+    limiter?: RateLimiter;
+    /** Bounds /bundle and /signing-csr calls per device (default 30 each per 10 min). */
+    callLimiter?: RateLimiter;
+    allowInsecurePushEndpoints?: boolean;
+  };
   /** Structured logger (pino); absent = no logging (tests). */
   logger?: Logger;
   /** Notification delivery: which channels can send, the VAPID public key, a worker to wake. */

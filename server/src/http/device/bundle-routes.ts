@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { deliveryBundleSchema } from '../../../../shared/schemas/bundle.ts';
+import { createRateLimiter } from '../../domain/auth/rate-limiter.ts';
 import { ackSchema, acknowledgeRetrieval } from '../../domain/retrieval/acknowledge.ts';
 import { buildDeliveryBundle } from '../../domain/retrieval/build-bundle.ts';
 import { issueDeviceSigning, signingCsrSchema } from '../../domain/retrieval/device-signing.ts';
@@ -7,15 +8,20 @@ import { lookupRecipients } from '../../domain/retrieval/recipient-directory.ts'
 import { AppError } from '../../errors.ts';
 import { json, jsonBody, problemDto } from '../admin/dto.ts';
 import type { AppDeps } from '../app-env.ts';
+import { problemResponse } from '../problem.ts';
 import { issuerDepsOf } from '../issuer-deps.ts';
 import { deviceAuth, type DeviceEnv } from './device-auth.ts';
 import { deviceErrors } from './device-dto.ts';
 
 const tags = ['device'];
+/** Calls of /bundle and of /signing-csr each device may make per window. */
+export const DEVICE_CALLS_PER_WINDOW = 30;
+export const DEVICE_CALL_WINDOW_MS = 10 * 60_000;
 const security = [{ deviceSession: [] }];
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemDto } } });
 const errors = {
   ...deviceErrors,
+  429: problem('Too many attempts, or too many calls of this route from this device (`rate_limited`, with Retry-After)'),
   409: problem('No enabled policy deploys certificates (`policy_disabled`), or the policy’s signing profile is not scep'),
   503: problem('The vault or the built-in CA is not loaded (`dependency_failed`)'),
 } as const;
@@ -32,6 +38,21 @@ export function bundleRoutes(deps: AppDeps): OpenAPIHono<DeviceEnv> {
     await next();
     c.header('cache-control', 'no-store');
   });
+  // A bundle opens every escrowed key of the user and a CSR mints a certificate: an enrolled
+  // device gets a generous number of each per window (a retrieval needs one or two), not an
+  // endless supply. Every call counts, per device and route.
+  const calls = deps.device?.callLimiter ?? createRateLimiter({ max: DEVICE_CALLS_PER_WINDOW, windowMs: DEVICE_CALL_WINDOW_MS, clock: deps.clock });
+  for (const path of ['/bundle', '/signing-csr']) {
+    app.use(path, async (c, next) => {
+      const key = `${path} ${c.var.device.id}`;
+      const wait = calls.retryAfter(key);
+      if (wait > 0) {
+        return problemResponse(c, new AppError('rate_limited', `too many ${path.slice(1)} requests from this device; try again later`), Math.ceil(wait / 1000));
+      }
+      calls.fail(key);
+      return next();
+    });
+  }
 
   app.openapi(
     createRoute({
