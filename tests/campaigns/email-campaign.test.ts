@@ -8,7 +8,7 @@ import { markRetrieved } from '../../server/src/domain/campaigns/campaign-servic
 import { type Channels, type Store, systemClock } from '../../server/src/ports.ts';
 import { createStore } from '../../server/src/store/create-store.ts';
 import { openTestSqlite } from '../support/databases.ts';
-import { appWith, fastWorker, type SmtpSink, startSmtpSink, until } from './harness.ts';
+import { appWith, runUntilDone, type SmtpSink, startSmtpSink } from './harness.ts';
 import { seed } from './seed.ts';
 
 let db: Awaited<ReturnType<typeof openTestSqlite>>;
@@ -70,13 +70,7 @@ describe('email campaign', () => {
 
   it('sends through SMTP, retries 451, fails 550 with the server text, and tracks opened/retrieved', async () => {
     const [campaign] = await store.campaigns.listCampaigns(1);
-    const worker = fastWorker(store, channels);
-    worker.start();
-    try {
-      await until(async () => (await statusOf(campaign!.id)).campaign.status === 'done', 15_000, 'campaign done');
-    } finally {
-      await worker.stop();
-    }
+    await runUntilDone(store, channels, campaign!.id);
     const { progress } = await statusOf(campaign!.id);
     expect(progress.states).toMatchObject({ sent: 4, failed: 1, pending: 0, sending: 0 });
     expect(smtp.inbox).toHaveLength(4);

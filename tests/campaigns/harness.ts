@@ -77,6 +77,17 @@ export function fastWorker(store: Store, channels: Channels, over: Partial<Worke
   });
 }
 
+/** Runs a fast worker until the campaign is done (or fails after `ms`), then stops it. */
+export async function runUntilDone(store: Store, channels: Channels, campaignId: string, ms = 15_000): Promise<void> {
+  const worker = fastWorker(store, channels);
+  worker.start();
+  try {
+    await until(async () => (await store.campaigns.getCampaign(campaignId))?.status === 'done', ms, 'campaign done');
+  } finally {
+    await worker.stop();
+  }
+}
+
 /** Polls until `check` is true (or fails after `ms`). */
 export async function until(check: () => Promise<boolean> | boolean, ms = 15_000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;

@@ -10,7 +10,7 @@ import { startCampaign } from '../../server/src/domain/campaigns/campaign-servic
 import { type Channels, type Store, systemClock } from '../../server/src/ports.ts';
 import { createStore } from '../../server/src/store/create-store.ts';
 import { openTestSqlite } from '../support/databases.ts';
-import { appWith, fastWorker, type SmtpSink, startSmtpSink, until } from './harness.ts';
+import { appWith, runUntilDone, type SmtpSink, startSmtpSink } from './harness.ts';
 import { testSubscriptionKeys } from './process-harness.ts';
 import { seed } from './seed.ts';
 
@@ -62,13 +62,7 @@ describe('push campaign', () => {
     const started = (await (await api.call('POST', '/api/admin/campaigns', { policy: 'P' })).json()) as { campaign: { id: string; channel: string } };
     expect(started.campaign.channel).toBe('pushThenEmail');
 
-    const worker = fastWorker(store, channels);
-    worker.start();
-    try {
-      await until(async () => (await store.campaigns.getCampaign(started.campaign.id))?.status === 'done', 15_000, 'campaign done');
-    } finally {
-      await worker.stop();
-    }
+    await runUntilDone(store, channels, started.campaign.id);
     const rows = await db.db.selectFrom('deliveries').selectAll().orderBy('user_id').execute();
     expect(rows.map((r) => [r.state, r.channel])).toEqual([
       ['sent', 'push'],
@@ -105,13 +99,7 @@ describe('push campaign', () => {
       await seed(db.db, ctx, { group: 'g2', policy: 'P2', users: 1, email: () => 'busy@example.com', notification: 'push', push: () => ({ endpoint: `http://127.0.0.1:${(busy.address() as net.AddressInfo).port}/x`, ...testSubscriptionKeys() }) });
       const started = await startCampaign(ctx, { push: true, email: true }, { policy: 'P2' });
       if (started.dryRun) throw new Error('dry');
-      const worker = fastWorker(store, channels);
-      worker.start();
-      try {
-        await until(async () => (await store.campaigns.getCampaign(started.campaign.id))?.status === 'done', 10_000, 'campaign done');
-      } finally {
-        await worker.stop();
-      }
+      await runUntilDone(store, channels, started.campaign.id, 10_000);
       expect(calls).toBe(2);
       expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
       const row = await db.db.selectFrom('deliveries').selectAll().where('campaign_id', '=', started.campaign.id).executeTakeFirstOrThrow();

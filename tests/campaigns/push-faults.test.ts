@@ -13,7 +13,7 @@ import { startCampaign } from '../../server/src/domain/campaigns/campaign-servic
 import { type Channels, type Store, systemClock } from '../../server/src/ports.ts';
 import { createStore } from '../../server/src/store/create-store.ts';
 import { openTestSqlite } from '../support/databases.ts';
-import { fastWorker, until } from './harness.ts';
+import { runUntilDone } from './harness.ts';
 import { testSubscriptionKeys } from './process-harness.ts';
 import { seed } from './seed.ts';
 
@@ -65,13 +65,7 @@ describe('push faults in the worker', () => {
     await seed(db.db, ctx, { group: 'g', policy: 'P', users: 3, notification: 'push', push: (i) => ({ endpoint: `${base}${paths[i]}`, ...testSubscriptionKeys() }) });
     const started = await startCampaign(ctx, { push: true, email: false }, { policy: 'P' });
     if (started.dryRun) throw new Error('dry');
-    const worker = fastWorker(store, channels);
-    worker.start();
-    try {
-      await until(async () => (await store.campaigns.getCampaign(started.campaign.id))?.status === 'done', 15_000, 'campaign done');
-    } finally {
-      await worker.stop();
-    }
+    await runUntilDone(store, channels, started.campaign.id);
     const rows = await db.db.selectFrom('deliveries').innerJoin('devices', 'devices.user_id', 'deliveries.user_id').select(['devices.push_endpoint', 'deliveries.state', 'deliveries.attempts', 'deliveries.last_error']).execute();
     const byPath = new Map(rows.map((r) => [new URL(r.push_endpoint!).pathname, r]));
     expect(byPath.get('/fail500/a')).toMatchObject({ state: 'sent', attempts: 2, last_error: null });

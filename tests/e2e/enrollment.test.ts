@@ -3,22 +3,12 @@
  * → reload → keys still there and non-extractable; used, expired, unknown and missing codes
  * show a clear page.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../server/src/domain/devices/secrets.ts';
 import { newId } from '../../server/src/ids.ts';
-import { type E2eServer, launchChromium, newContext, startE2eServer } from './harness.ts';
+import { newContext, useE2e } from './harness.ts';
 
-let server: E2eServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useE2e();
 
 /** Reads the device record from IndexedDB inside the page and describes its keys. */
 const readKeys = () =>
@@ -46,21 +36,21 @@ const readKeys = () =>
 
 describe('enrollment in Chromium', () => {
   it('enrolls, opens a session, and keeps non-extractable keys across reloads', async () => {
-    const context = await newContext(browser, server.base);
+    const context = await newContext(e2e.browser, e2e.server.base);
     const page = await context.newPage();
-    const { code, email, userId } = await server.newCode();
+    const { code, email, userId } = await e2e.server.newCode();
     await page.goto(`/enroll?code=${code}`);
     await page.getByRole('button', { name: 'Enroll this device' }).click();
     await expect.poll(() => page.locator('#enroll-done').textContent(), { timeout: 10_000 }).toContain(email);
 
-    const devices = await server.store.devices.listDevices(userId);
+    const devices = await e2e.server.store.devices.listDevices(userId);
     expect(devices).toHaveLength(1);
     const keys = (await page.evaluate(readKeys)) as { deviceId: string };
     expect(keys.deviceId).toBe(devices[0]!.id);
 
     await page.goto('/');
     await expect.poll(() => page.locator('#server-status').textContent(), { timeout: 10_000 }).toContain('Connected to the portal');
-    expect((await server.store.devices.getDevice(keys.deviceId))?.lastSeenAt).not.toBeNull();
+    expect((await e2e.server.store.devices.getDevice(keys.deviceId))?.lastSeenAt).not.toBeNull();
 
     await page.reload();
     expect(await page.evaluate(readKeys)).toEqual({
@@ -76,20 +66,20 @@ describe('enrollment in Chromium', () => {
   });
 
   it('shows a clear page for used, expired, unknown and missing codes', async () => {
-    const context = await newContext(browser, server.base);
+    const context = await newContext(e2e.browser, e2e.server.base);
     const page = await context.newPage();
     const enrollWith = async (code: string) => {
       await page.goto(`/enroll?code=${code}`);
       await page.getByRole('button', { name: 'Enroll this device' }).click();
       return page.locator('#enroll-error').textContent({ timeout: 10_000 });
     };
-    const used = await server.newCode();
-    await server.store.devices.markCodeUsed((await server.store.devices.findEnrollmentCode(hashSecret(used.code)))!.id, new Date());
+    const used = await e2e.server.newCode();
+    await e2e.server.store.devices.markCodeUsed((await e2e.server.store.devices.findEnrollmentCode(hashSecret(used.code)))!.id, new Date());
     expect(await enrollWith(used.code)).toContain('already used');
 
     const expiredCode = 'E'.repeat(24);
-    const user = await server.newCode();
-    await server.store.devices.createEnrollmentCode({ id: newId(), userId: user.userId, codeHash: hashSecret(expiredCode), createdAt: new Date(Date.now() - 20 * 60_000), expiresAt: new Date(Date.now() - 5 * 60_000), usedAt: null, createdBy: 'test' });
+    const user = await e2e.server.newCode();
+    await e2e.server.store.devices.createEnrollmentCode({ id: newId(), userId: user.userId, codeHash: hashSecret(expiredCode), createdAt: new Date(Date.now() - 20 * 60_000), expiresAt: new Date(Date.now() - 5 * 60_000), usedAt: null, createdBy: 'test' });
     expect(await enrollWith(expiredCode)).toContain('has expired');
 
     expect(await enrollWith('U'.repeat(24))).toContain('not valid');

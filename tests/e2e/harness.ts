@@ -10,6 +10,7 @@ import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { afterAll, beforeAll } from 'vitest';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { generateVapidKeys, type VapidKeys } from '../../server/src/channels/push/vapid.ts';
 import { loadConfig } from '../../server/src/config.ts';
@@ -88,6 +89,22 @@ export async function startE2eServer(): Promise<E2eServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts the e2e server and Chromium before the file's tests and closes both after them; read
+ * `server` and `browser` from the returned object inside tests and hooks.
+ */
+export function useE2e(): { readonly server: E2eServer; readonly browser: Browser } {
+  const e2e = {} as { server: E2eServer; browser: Browser };
+  beforeAll(async () => {
+    [e2e.server, e2e.browser] = await Promise.all([startE2eServer(), launchChromium()]);
+  }, 120_000);
+  afterAll(async () => {
+    await e2e.browser?.close();
+    await e2e.server?.close();
+  });
+  return e2e;
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -3,34 +3,24 @@
  * link to the landing page and sets the app badge; once retrieved, the list says nothing to do
  * and the badge is cleared.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { markRetrieved, startCampaign } from '../../server/src/domain/campaigns/campaign-service.ts';
 import { addGroup, addMember } from '../../server/src/domain/directory/directory-service.ts';
 import { assignPolicy, createPolicy } from '../../server/src/domain/policy/policy-service.ts';
 import { systemClock } from '../../server/src/ports.ts';
-import { type E2eServer, launchChromium, newContext, startE2eServer } from './harness.ts';
+import { newContext, useE2e } from './harness.ts';
 
-let server: E2eServer;
-let browser: Browser;
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
+const e2e = useE2e();
 describe('in-app notifications on the home page', () => {
   it('lists the waiting retrieval with the badge, and clears both once retrieved', async () => {
-    const ctx = { store: server.store, clock: systemClock, actor: 'test' };
-    const { code, email, userId } = await server.newCode();
+    const ctx = { store: e2e.server.store, clock: systemClock, actor: 'test' };
+    const { code, email, userId } = await e2e.server.newCode();
     await addGroup(ctx, { name: 'staff' });
     await addMember(ctx, 'staff', email);
     await createPolicy(ctx, { name: 'P', settings: { notification: 'email' } });
     await assignPolicy(ctx, 'P', { include: ['staff'] });
 
-    const context = await newContext(browser, server.base);
+    const context = await newContext(e2e.browser, e2e.server.base);
     // Record what the page asks of the Badging API (headless has no visible badge).
     await context.addInitScript(() => {
       const calls: (number | 'clear')[] = [];
@@ -50,9 +40,9 @@ describe('in-app notifications on the home page', () => {
 
     // A campaign's notice goes out (as the worker records it).
     await startCampaign(ctx, { push: false, email: true }, { policy: 'P' });
-    const claimed = await server.store.campaigns.claim('email', 'test-worker', 10, Date.now(), 60_000);
+    const claimed = await e2e.server.store.campaigns.claim('email', 'test-worker', 10, Date.now(), 60_000);
     expect(claimed).toHaveLength(1);
-    await server.store.campaigns.record('test-worker', [{ id: claimed[0]!.id, state: 'sent' }], Date.now());
+    await e2e.server.store.campaigns.record('test-worker', [{ id: claimed[0]!.id, state: 'sent' }], Date.now());
 
     await page.reload();
     const link = page.locator('#actions li[data-kind="retrieve"] a');

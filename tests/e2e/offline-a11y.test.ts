@@ -6,12 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type E2eServer, launchChromium, newContext, startE2eServer } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newContext, useE2e } from './harness.ts';
 
-let server: E2eServer;
-let browser: Browser;
+const e2e = useE2e();
 const axeSource = readFileSync(resolve('node_modules/axe-core/axe.min.js'), 'utf8');
 
 const PAGES: { path: string; en: string; zh: string }[] = [
@@ -25,21 +24,13 @@ const PAGES: { path: string; en: string; zh: string }[] = [
   { path: '/no-such-page', en: 'Page not found', zh: '找不到頁面' },
 ];
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 async function heading(page: Page): Promise<string | null> {
   return page.locator('h1').textContent({ timeout: 10_000 });
 }
 
 describe('offline', () => {
   it('loads every page with the network off after the first visit', async () => {
-    const context = await newContext(browser, server.base);
+    const context = await newContext(e2e.browser, e2e.server.base);
     const page = await context.newPage();
     await page.goto('/');
     await page.evaluate(async () => {
@@ -63,7 +54,7 @@ describe('offline', () => {
 describe('accessibility', () => {
   for (const locale of ['en-US', 'zh-TW'] as const) {
     it(`has no serious or critical axe violation on any page (${locale})`, async () => {
-      const context = await newContext(browser, server.base, { locale });
+      const context = await newContext(e2e.browser, e2e.server.base, { locale });
       const page = await context.newPage();
       const found: string[] = [];
       for (const p of PAGES) {
@@ -86,7 +77,7 @@ describe('accessibility', () => {
   }
 
   it('switches language from the settings page and remembers it', async () => {
-    const context = await newContext(browser, server.base);
+    const context = await newContext(e2e.browser, e2e.server.base);
     const page = await context.newPage();
     await page.goto('/settings');
     await page.getByLabel('Language').selectOption('zh-TW');

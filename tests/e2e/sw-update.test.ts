@@ -6,20 +6,11 @@
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type E2eServer, launchChromium, newContext, startE2eServer } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newContext, useE2e } from './harness.ts';
 
-let server: E2eServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useE2e();
 
 /**
  * Build B: build A's worker plus a line that answers "which build?". Browsers compare sw.js
@@ -51,7 +42,7 @@ function controllerBuild(page: Page): Promise<string> {
 
 describe('service worker update', () => {
   it('prompts once a new worker is waiting, and Reload puts it in control', async () => {
-    const context = await newContext(browser, server.base);
+    const context = await newContext(e2e.browser, e2e.server.base);
     const page = await context.newPage();
     await page.goto('/');
     // The first install claims the page; it is not an update, so no prompt.
@@ -60,7 +51,7 @@ describe('service worker update', () => {
     expect(await controllerBuild(page)).toBe('A');
     expect(await prompt.count()).toBe(0);
 
-    serveBuildB(server.webRoot);
+    serveBuildB(e2e.server.webRoot);
     // sw-bridge relies on the browser's own update checks; registration.update() is one, now.
     await page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration();
