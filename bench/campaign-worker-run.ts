@@ -41,7 +41,8 @@ export async function runCampaignInWorker(dir: string, sink: Sink, n: number, co
       writeFileSync(join(dir, 'sink-ca.pem'), sink.ca);
       env.NODE_EXTRA_CA_CERTS = join(dir, 'sink-ca.pem');
     }
-    const worker = spawnWorker(env);
+    // e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the sender.
+    const worker = spawnWorker(env, process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean));
     await worker.ready;
     const pid = worker.child.pid!;
     const before = processUsage(pid);

@@ -76,8 +76,8 @@ export interface WorkerProcess {
 }
 
 /** Spawns `smime-portal worker` with the given environment. */
-export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [resolve('bin/smime-portal.js'), 'worker'], {
+export function spawnWorker(env: Record<string, string>, nodeArgs: string[] = []): WorkerProcess {
+  const child = spawn(process.execPath, [...nodeArgs, resolve('bin/smime-portal.js'), 'worker'], {
     env: { PATH: process.env.PATH ?? '', PUSH_RATE: '0', EMAIL_RATE: '0', PUSH_ALLOW_INSECURE: '1', PUBLIC_URL: 'https://portal.example.com', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
