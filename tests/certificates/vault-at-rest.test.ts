@@ -19,14 +19,18 @@ const now = new Date();
 let fx: Fixtures;
 let keys: TestKey[];
 const files: string[] = [];
+/** The certificate of files[i], for keys[i % 2]. */
+const certificates: Uint8Array[] = [];
 
 /** Every form a plaintext key could take in a dump: raw DER, base64, hex. */
 function leaks(blob: Uint8Array, key: TestKey): boolean {
   const text = Buffer.from(blob).toString('latin1');
   const b64 = Buffer.from(key.pkcs8Der).toString('base64');
   const hex = Buffer.from(key.pkcs8Der).toString('hex');
-  // A 64-byte slice from the middle is enough to catch partial or re-wrapped encodings.
-  return containsBytes(blob, key.pkcs8Der) || containsBytes(blob, key.pkcs8Der.subarray(200, 264)) || text.includes(b64.slice(100, 200)) || text.includes(hex.slice(400, 528));
+  // Slices of the private exponent (bytes ~303–559 of an RSA-2048 PKCS #8) catch partial or
+  // re-wrapped encodings. Not of the modulus (bytes 38–293): it is public, and the certificate
+  // stored beside the key carries it (in base64, which matches whenever the offsets align).
+  return containsBytes(blob, key.pkcs8Der) || containsBytes(blob, key.pkcs8Der.subarray(400, 464)) || text.includes(b64.slice(600, 700)) || text.includes(hex.slice(800, 928));
 }
 
 beforeAll(async () => {
@@ -37,15 +41,23 @@ beforeAll(async () => {
     const key = keys[i % 2]!;
     const c = await fx.cert(key, { email: 'alice@example.org', purpose: 'smimeEncryption', notBefore: new Date(now.getTime() - (i + 1) * 100 * DAY), notAfter: new Date(now.getTime() + 300 * DAY - i * DAY) });
     fx.p12(`f${i}`, key, c, 'pw', flavour);
+    certificates.push(c);
     files.push(join(fx.ws.dir, `f${i}.p12`));
   }
 });
 afterAll(() => fx.cleanup());
 
-it('the scan finds a key stored as DER, base64 or hex (positive control)', () => {
+it('the scan finds a key stored as DER, base64 or hex (positive control), not its certificate', () => {
   const key = keys[0]!;
   for (const form of [Buffer.from(key.pkcs8Der), Buffer.from(Buffer.from(key.pkcs8Der).toString('base64')), Buffer.from(Buffer.from(key.pkcs8Der).toString('hex'))]) {
     expect(leaks(new Uint8Array(Buffer.concat([Buffer.alloc(100, 1), form, Buffer.alloc(100, 2)])), key)).toBe(true);
+  }
+  // ... and not the key's public half, which its certificate (stored in base64) carries.
+  for (const [i, certificate] of certificates.entries()) {
+    const key = keys[i % 2]!;
+    for (const form of [Buffer.from(certificate), Buffer.from(Buffer.from(certificate).toString('base64')), Buffer.from(Buffer.from(certificate).toString('hex'))]) {
+      expect(leaks(new Uint8Array(form), key)).toBe(false);
+    }
   }
 });
 

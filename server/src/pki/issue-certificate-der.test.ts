@@ -1,6 +1,7 @@
 /**
  * issueCertificate writes its DER directly; these tests hold it to the bytes the pkijs object
- * model wrote before (kept below as the reference), and to OpenSSL for SPKIs sent in BER.
+ * model writes (kept below as the reference, signed through the CA's engine, whose RSA
+ * AlgorithmIdentifiers carry the RFC 4055 NULL), and to OpenSSL for SPKIs sent in BER.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -11,6 +12,7 @@ import { checkSubjectKey, type IssueCertificateRequest, issueCertificate } from 
 import { profileFor } from './profiles.ts';
 import { children, encoding, readRoot } from './scep/der.ts';
 import { createOpensslWorkspace, toPem } from './testing/openssl.ts';
+import { ECDSA_WITH_SHA256, SHA256_WITH_RSA_NULL, signatureAlgorithmsOf } from './testing/signature-algorithms.ts';
 import { buildExtension, buildKeyUsage, buildName, buildTime, computeKeyIdentifier, OID, toBytes } from './x509-builders.ts';
 
 const NOW = new Date('2026-01-15T10:00:00Z');
@@ -24,7 +26,10 @@ beforeAll(async () => {
 });
 afterAll(() => ws.cleanup());
 
-/** The pkijs builder issueCertificate used before it wrote DER itself (validation left out). */
+/**
+ * The pkijs builder issueCertificate used before it wrote DER itself (validation left out). It
+ * signs with `ca.engine` (createCryptoEngine), which sets the signature AlgorithmIdentifier.
+ */
 async function pkijsReference(ca: CaSigner, request: IssueCertificateRequest & { serial: Uint8Array }): Promise<Uint8Array> {
   const spki = pkijs.PublicKeyInfo.fromBER(toBytes(request.spkiDer));
   const profile = profileFor(request.purpose, spki.algorithm.algorithmId === OID.rsaEncryption ? 'rsa' : 'ec');
@@ -73,6 +78,10 @@ describe('issueCertificate DER', () => {
               const request = { spkiDer, email: 'alice@example.org', notBefore, notAfter, purpose, crlUrl: 'http://127.0.0.1:8080/crl', serial: new Uint8Array([0, 0x81, 2]), ...extra };
               const ours = await issueCertificate(ca, request);
               const reference = await pkijsReference(ca, request);
+              // Both sides must carry the encoding under test, not merely agree with each other.
+              const algorithm = alg === 'RSA-2048' ? SHA256_WITH_RSA_NULL : ECDSA_WITH_SHA256;
+              expect(signatureAlgorithmsOf(reference)).toEqual({ tbs: algorithm, outer: algorithm });
+              expect(signatureAlgorithmsOf(ours)).toEqual({ tbs: algorithm, outer: algorithm });
               if (alg === 'RSA-2048') expect(Buffer.from(ours).toString('hex')).toBe(Buffer.from(reference).toString('hex'));
               else expect(tbsOf(ours)).toBe(tbsOf(reference));
               compared++;

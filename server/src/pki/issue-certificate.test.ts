@@ -5,6 +5,7 @@ import { type CaSigner, createCa, loadCa } from './ca.ts';
 import { generateKeyPair } from './generate-key-pair.ts';
 import { issueCertificate } from './issue-certificate.ts';
 import { createOpensslWorkspace, toPem } from './testing/openssl.ts';
+import { SHA256_WITH_RSA_NULL, signatureAlgorithmsOf } from './testing/signature-algorithms.ts';
 
 const NOW = new Date('2026-01-15T10:00:00Z');
 const NOT_AFTER = new Date('2027-01-15T10:00:00Z');
@@ -50,6 +51,8 @@ describe('issueCertificate', () => {
     expect(text).toContain('X509v3 Authority Key Identifier');
     expect(text).toContain('X509v3 Subject Key Identifier');
     expect(text).toMatch(/CRL Distribution Points: \s+Full Name:\s+URI:http:\/\/127.0.0.1:8080\/crl\/root.crl/);
+    expect(text).toContain('Signature Algorithm: sha256WithRSAEncryption');
+    expect(signatureAlgorithmsOf(der)).toEqual({ tbs: SHA256_WITH_RSA_NULL, outer: SHA256_WITH_RSA_NULL });
     expect(opensslVerify(pem, 'smimeencrypt').output).not.toContain(': OK');
   });
 

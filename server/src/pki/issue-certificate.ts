@@ -2,14 +2,15 @@
  * Issues an end-entity S/MIME certificate from the built-in CA. The certificate is written
  * directly as DER (a fixed shape, like the SCEP replies) and signed with node:crypto in the
  * thread pool: the pkijs object model cost more main-thread time than the CA signature itself.
- * The bytes are those pkijs wrote before (issue-certificate.test.ts compares them).
+ * The bytes are those the pkijs builder writes with our engine (issue-certificate-der.test.ts
+ * compares them).
  */
 import { createHash, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AppError } from '../errors.ts';
 import type { CaSigner } from './ca.ts';
 import { type CertPurpose, profileFor, subjectKeyType } from './profiles.ts';
-import { children, contents, DerError, der, encoding, expectTag, octets, oid, oidDer, readRoot, seq, set, type Tlv } from './scep/der.ts';
+import { children, contents, DerError, der, encoding, expectTag, NULL, octets, oid, oidDer, readRoot, seq, set, type Tlv } from './scep/der.ts';
 import { assertValidSerial, randomSerial } from './serial.ts';
 import { KEY_USAGE_BITS, type KeyUsageName, OID } from './x509-builders.ts';
 
@@ -83,8 +84,9 @@ export async function issueCertificate(ca: CaSigner, request: IssueCertificateRe
 
 const VERSION_3 = der(0xa0, new Uint8Array([0x02, 0x01, 0x02]));
 const TRUE = new Uint8Array([0x01, 0x01, 0xff]);
-// Without the NULL parameters, as pkijs wrote it (and as every certificate issued so far has it).
-const SHA256_WITH_RSA = seq(oidDer('1.2.840.113549.1.1.11'));
+// RFC 4055 §5 / RFC 8017 A.2.4: parameters present and NULL (certificates issued before this
+// lack the NULL and stay as they are); RFC 5758 §3.2: ECDSA parameters absent.
+const SHA256_WITH_RSA = seq(oidDer('1.2.840.113549.1.1.11'), NULL);
 const ECDSA_WITH_SHA256 = seq(oidDer('1.2.840.10045.4.3.2'));
 
 /** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */

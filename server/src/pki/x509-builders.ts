@@ -35,9 +35,29 @@ export const KEY_USAGE_BITS = {
 } as const;
 export type KeyUsageName = keyof typeof KEY_USAGE_BITS;
 
-/** A pkijs engine bound to Node's WebCrypto, passed explicitly instead of pkijs' global engine. */
+/**
+ * pkijs writes sha256WithRSAEncryption as `SEQUENCE { OID }`, but RFC 4055 §5 and RFC 8017
+ * A.2.4 require the parameters to be present and NULL for the PKCS #1 v1.5 signature
+ * algorithms. ECDSA (RFC 5758 §3.2: parameters absent) and RSA-PSS (its own parameters) are left
+ * as pkijs makes them. pkijs puts the one returned AlgorithmIdentifier in both the TBS `signature`
+ * field and the outer `signatureAlgorithm` (and in a SignerInfo's signatureAlgorithm).
+ */
+class X509CryptoEngine extends pkijs.CryptoEngine {
+  override async getSignatureParameters(privateKey: CryptoKey, hashAlgorithm?: string): Promise<pkijs.CryptoEngineSignatureParams> {
+    const result = await super.getSignatureParameters(privateKey, hashAlgorithm);
+    if (privateKey.algorithm.name.toUpperCase() === 'RSASSA-PKCS1-V1_5' && result.signatureAlgorithm.algorithmParams === undefined) {
+      result.signatureAlgorithm.algorithmParams = new asn1js.Null();
+    }
+    return result;
+  }
+}
+
+/**
+ * A pkijs engine bound to Node's WebCrypto, passed explicitly instead of pkijs' global engine.
+ * Its RSA PKCS #1 v1.5 signature AlgorithmIdentifiers carry the NULL parameters (RFC 4055 §5).
+ */
 export function createCryptoEngine(): pkijs.CryptoEngine {
-  return new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: globalThis.crypto });
+  return new X509CryptoEngine({ name: 'node-webcrypto', crypto: globalThis.crypto });
 }
 
 /**
