@@ -4,19 +4,34 @@
  * per-request header text, no socket juggling) and far fewer connections. Each origin is probed
  * once with ALPN (`h2`, `http/1.1`); origins that answer `http/1.1` are remembered and served by
  * the keep-alive HTTP/1.1 client instead.
+ *
+ * The h2 sessions are our own lean client (h2-session.ts) rather than node:http2, whose
+ * per-stream objects and events cost several times the CPU of the framing itself.
  */
-import http2 from 'node:http2';
 import type https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { PushRequest } from './build-push-request.ts';
-import { networkReason, readText, settleOnce } from './push-answer.ts';
+import { H2Session } from './h2-session.ts';
+import { networkReason } from './push-answer.ts';
 import type { PushHttpResult } from './push-http-client.ts';
 
 /** An idle session is closed after this long (push services close theirs after a few minutes). */
 const IDLE_MS = 60_000;
 /** An origin that refused h2 is probed again after this long (it may have been upgraded). */
 const H1_MEMORY_MS = 10 * 60_000;
+/**
+ * A request handed back unsent — the session got GOAWAY or used up its stream ids before the
+ * request left, or the service refused the stream (GOAWAY above it, REFUSED_STREAM) without
+ * processing it — is tried at most this many times in all.
+ */
+const MAX_ATTEMPTS = 2;
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+/** What node:http refuses in a header value: control characters other than HTAB, and non-latin1. */
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+/** Connection-specific fields are not allowed in HTTP/2 (RFC 9113 §8.2.2). */
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 export interface Http2Pool {
   /** The result, or 'http1' when the origin does not speak h2 (the caller sends over HTTP/1.1). */
@@ -24,14 +39,28 @@ export interface Http2Pool {
   close(): void;
 }
 
-type Session = { kind: 'h2'; session: http2.ClientHttp2Session } | { kind: 'http1'; until: number };
+export interface Http2PoolOptions {
+  tls?: https.AgentOptions;
+  /** Deadline of the connect, and of each request. */
+  timeoutMs: number;
+  /** Idle sessions close after this long (default 60 s). */
+  idleMs?: number;
+}
 
-export function createHttp2Pool(options: { tls?: https.AgentOptions; timeoutMs: number }): Http2Pool {
+type Session = { kind: 'h2'; session: H2Session } | { kind: 'http1'; until: number };
+
+/** Creates the pool: one h2 session per origin, opened on first use and forgotten when it ends. */
+export function createHttp2Pool(options: Http2PoolOptions): Http2Pool {
   const sessions = new Map<string, Promise<Session>>();
+  /** The h2 sessions of `sessions` once connected, so a push skips awaiting the connect. */
+  const ready = new Map<string, H2Session>();
+  /** Every session whose socket is open, including those draining after GOAWAY, for `close()`. */
+  const live = new Set<H2Session>();
+  const requestFields = createFieldBuilder();
   let closed = false;
 
   /** Opens (ALPN-probes) a session to `url`'s origin; the connect itself is bounded by the timeout. */
-  function connect(url: URL): Promise<Session> {
+  function connect(url: URL, onRetire: () => void): Promise<Session> {
     return new Promise<Session>((resolve, reject) => {
       const socket = tls.connect({
         ...options.tls,
@@ -42,21 +71,26 @@ export function createHttp2Pool(options: { tls?: https.AgentOptions; timeoutMs: 
         ALPNProtocols: ['h2', 'http/1.1'],
       });
       const timer = setTimeout(() => socket.destroy(new Error(`connect timeout after ${options.timeoutMs} ms`)), options.timeoutMs);
-      socket.once('error', (error) => {
+      const fail = (error: Error) => {
         clearTimeout(timer);
         reject(error);
-      });
+      };
+      socket.once('error', fail);
       socket.once('secureConnect', () => {
         clearTimeout(timer);
-        if (socket.alpnProtocol !== 'h2') {
+        socket.off('error', fail);
+        if (closed) {
+          socket.destroy();
+          reject(new Error('push client closed'));
+        } else if (socket.alpnProtocol !== 'h2') {
           socket.destroy();
           resolve({ kind: 'http1', until: Date.now() + H1_MEMORY_MS });
-          return;
+        } else {
+          const session = new H2Session({ socket, timeoutMs: options.timeoutMs, idleMs: options.idleMs ?? IDLE_MS, onRetire });
+          live.add(session);
+          socket.once('close', () => live.delete(session));
+          resolve({ kind: 'h2', session });
         }
-        const session = http2.connect(url.origin, { createConnection: () => socket });
-        session.setTimeout(IDLE_MS, () => session.close());
-        session.unref();
-        resolve({ kind: 'h2', session });
       });
     });
   }
@@ -64,68 +98,86 @@ export function createHttp2Pool(options: { tls?: https.AgentOptions; timeoutMs: 
   function sessionFor(url: URL): Promise<Session> {
     const known = sessions.get(url.origin);
     if (known) return known;
-    const attempt = connect(url);
-    sessions.set(url.origin, attempt);
+    // A failed connect is not cached, and a session that stops taking requests (GOAWAY, error,
+    // close, idle) is forgotten: the next push connects afresh.
     const forget = () => {
-      if (sessions.get(url.origin) === attempt) sessions.delete(url.origin);
+      if (sessions.get(url.origin) !== attempt) return;
+      sessions.delete(url.origin);
+      ready.delete(url.origin);
     };
-    // A failed connect is not cached, and a failed or closing session is forgotten: the next
-    // push connects afresh.
-    attempt.then(
-      (s) => {
-        if (s.kind !== 'h2') return;
-        s.session.on('error', forget);
-        s.session.on('goaway', forget);
-        s.session.on('close', forget);
-      },
-      forget,
-    );
+    const attempt = connect(url, forget);
+    sessions.set(url.origin, attempt);
+    attempt.then((connected) => {
+      if (connected.kind === 'h2' && connected.session.usable && sessions.get(url.origin) === attempt) ready.set(url.origin, connected.session);
+    }, forget);
     return attempt;
-  }
-
-  function request(session: http2.ClientHttp2Session, url: URL, push: PushRequest): Promise<PushHttpResult> {
-    const headers: http2.OutgoingHttpHeaders = { ':method': push.method, ':path': `${url.pathname}${url.search}` };
-    for (const [name, value] of Object.entries(push.headers)) headers[name.toLowerCase()] = value;
-    const stream = session.request(headers);
-    const { promise, finish } = settleOnce(options.timeoutMs, () => stream.close(http2.constants.NGHTTP2_CANCEL));
-    stream.on('error', (error: NodeJS.ErrnoException) => finish(networkReason(error)));
-    stream.on('response', (responseHeaders) => {
-      const status = Number(responseHeaders[':status'] ?? 0);
-      readText(stream, (text) => finish({ kind: 'response', status, headers: responseHeaders as Record<string, string | string[] | undefined>, text }));
-    });
-    // A stream refused before any response (GOAWAY, reset) ends without 'response'.
-    stream.on('close', () => finish({ kind: 'network', reason: `stream closed (code ${stream.rstCode ?? 0})` }));
-    stream.end(push.body);
-    return promise;
   }
 
   async function post(url: URL, push: PushRequest): Promise<PushHttpResult | 'http1'> {
     if (closed) return { kind: 'network', reason: 'push client closed' };
-    let session: Session;
-    try {
-      session = await sessionFor(url);
-    } catch (error) {
-      return networkReason(error as NodeJS.ErrnoException);
+    // Throws for headers HTTP/2 cannot carry: a local, permanent error (see push-channel.ts).
+    const fields = requestFields(url, push);
+    let reason = '';
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      let session = ready.get(url.origin);
+      if (!session) {
+        let connected: Session;
+        try {
+          connected = await sessionFor(url);
+        } catch (error) {
+          return networkReason(error as NodeJS.ErrnoException);
+        }
+        if (connected.kind === 'http1') {
+          if (Date.now() > connected.until) sessions.delete(url.origin);
+          return 'http1';
+        }
+        session = connected.session;
+      }
+      const result = await session.request(fields, push.body, options.timeoutMs);
+      if (result.kind !== 'unsent') return result;
+      reason = result.reason;
     }
-    if (session.kind === 'http1') {
-      if (Date.now() > session.until) sessions.delete(url.origin);
-      return 'http1';
-    }
-    if (session.session.closed || session.session.destroyed) {
-      sessions.delete(url.origin);
-      return post(url, push);
-    }
-    return request(session.session, url, push);
+    return { kind: 'network', reason };
   }
 
   return {
     post,
     close() {
       closed = true;
-      for (const attempt of sessions.values()) {
-        attempt.then((s) => s.kind === 'h2' && s.session.destroy()).catch(() => undefined);
-      }
+      for (const session of live) session.close('push client closed');
+      live.clear();
       sessions.clear();
+      ready.clear();
     },
+  };
+}
+
+/**
+ * Builds request header lists for HPACK: pseudo-headers first, names in lower case. Refuses what
+ * HTTP/2 cannot carry — invalid names or characters, connection-specific fields — naming the
+ * header but never its value (it may be the VAPID Authorization). Push headers repeat from one
+ * request to the next, so each name's last accepted value is remembered and not checked again.
+ */
+export function createFieldBuilder(): (url: URL, push: PushRequest) => string[] {
+  const accepted = new Map<string, { lower: string; value: string }>();
+  return (url, push) => {
+    const fields = [':method', push.method, ':scheme', 'https', ':authority', url.host, ':path', url.pathname + url.search];
+    for (const name in push.headers) {
+      const value = push.headers[name]!;
+      const known = accepted.get(name);
+      if (known?.value === value) {
+        fields.push(known.lower, value);
+        continue;
+      }
+      const lower = name.toLowerCase();
+      if (!TOKEN.test(lower)) throw new Error(`invalid HTTP header name ${JSON.stringify(name.slice(0, 40))}`);
+      if (INVALID_VALUE.test(value)) throw new Error(`invalid character in the value of header ${lower}`);
+      if (/^[\t ]|[\t ]$/.test(value)) throw new Error(`the value of header ${lower} starts or ends with whitespace`);
+      if (CONNECTION_SPECIFIC.has(lower) || (lower === 'te' && value !== 'trailers')) throw new Error(`header ${lower} is not allowed in HTTP/2`);
+      if (accepted.size > 64) accepted.clear();
+      accepted.set(name, { lower, value });
+      fields.push(lower, value);
+    }
+    return fields;
   };
 }
