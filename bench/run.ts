@@ -4,12 +4,14 @@
  */
 import { benchCampaign } from './campaign.ts';
 import { benchPkcs12Import } from './pkcs12-import.ts';
+import { benchPushClient } from './push-client.ts';
 import { benchRetrieval } from './retrieval.ts';
 import { benchScep } from './scep.ts';
 import { benchWebBudgets } from './web-budgets.ts';
 
 const benches: [string, (print: (line: string) => void) => Promise<void>][] = [
   ['campaign', benchCampaign],
+  ['push-client', benchPushClient],
   ['pkcs12-import', benchPkcs12Import],
   ['scep', benchScep],
   ['retrieval', benchRetrieval],
