@@ -5,6 +5,7 @@ import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type Migration, 
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import { migrations } from './migrations/index.ts';
+import { withStatementCache } from './statement-cache.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
@@ -26,7 +27,8 @@ const pgTypes = {
 
 /**
  * Opens the database and brings its schema up to date. SQLite: WAL, synchronous=FULL,
- * foreign keys on, a busy timeout so CLI and server can share the file. PostgreSQL: a pool,
+ * foreign keys on, a busy timeout so CLI and server can share the file, prepared statements
+ * reused (statement-cache.ts). PostgreSQL: a pool,
  * optionally pinned to a schema (tests give each run its own).
  */
 export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
@@ -38,7 +40,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   } else {
     const pool = new pg.Pool({
       connectionString: target.url,
