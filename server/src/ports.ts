@@ -1,6 +1,6 @@
 import type { AuditRepo } from './domain/audit/types.ts';
 import type { CampaignRepo } from './domain/campaigns/types.ts';
-import type { KvRepo, TokenRepo } from './domain/auth/types.ts';
+import type { AttemptWindowRepo, KvRepo, TokenRepo } from './domain/auth/types.ts';
 import type { CaRepo, CredentialRepo } from './domain/credentials/types.ts';
 import type { DeviceRepo } from './domain/devices/types.ts';
 import type { InboxRepo } from './domain/notifications/types.ts';
@@ -92,6 +92,7 @@ export interface Store {
   readonly ca: CaRepo;
   readonly adminSessions: AdminSessionRepo;
   readonly adminConsole: AdminConsoleRepo;
+  readonly attempts: AttemptWindowRepo;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /api/health. */
   ping(): Promise<void>;

@@ -3,7 +3,7 @@
  * attempt limits), nonce → session (replay refused), retirement refused everywhere.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRateLimiter, type RateLimiter } from '../../server/src/domain/auth/rate-limiter.ts';
+import { createRateLimiter, createSharedRateLimiter, type RateLimiter } from '../../server/src/domain/auth/rate-limiter.ts';
 import type { DomainContext } from '../../server/src/domain/context.ts';
 import { clearPushSubscription, retireDevice, setPushSubscription } from '../../server/src/domain/devices/device-service.ts';
 import { authenticateDevice, issueNonce, openSession, SESSION_TTL_MS } from '../../server/src/domain/devices/device-sessions.ts';
@@ -91,6 +91,22 @@ export function defineDeviceDomainSuite(label: string, open: () => Promise<OpenD
         await expect(enrollDevice(ctx, bad, limiter, 'other')).rejects.toMatchObject({ code: 'not_found' });
         clock.advance(60_000);
         await expect(enrollDevice(ctx, { ...bad, code }, limiter, 'c')).resolves.toMatchObject({ device: { status: 'enrolled' } });
+      });
+
+      it('count refusals in the shared (database) limiter, although the refusing transaction rolls back', async () => {
+        const shared = createSharedRateLimiter(store.attempts, 'enroll-suite', { max: 3, windowMs: 60_000, clock });
+        const { code } = await createEnrollmentCode(ctx, { email: await newUser() });
+        const bad = { code: 'B'.repeat(24), identityKey: keys.identityKey, transportKey: keys.transportKey };
+        for (let i = 0; i < 3; i++) await expect(enrollDevice(ctx, bad, shared, 'e')).rejects.toMatchObject({ code: 'not_found' });
+        await expect(enrollDevice(ctx, { ...bad, code }, shared, 'e')).rejects.toMatchObject({ code: 'rate_limited' });
+        clock.advance(60_000);
+        for (let i = 0; i < 2; i++) await expect(enrollDevice(ctx, bad, shared, 'e')).rejects.toMatchObject({ code: 'not_found' });
+        await expect(enrollDevice(ctx, { ...bad, code }, shared, 'e')).resolves.toMatchObject({ device: { status: 'enrolled' } });
+        // The success cleared the count: two more refusals stay under the limit of 3.
+        for (let i = 0; i < 2; i++) await expect(enrollDevice(ctx, bad, shared, 'e')).rejects.toMatchObject({ code: 'not_found' });
+        expect(await shared.retryAfter('e')).toBe(0);
+        await expect(enrollDevice(ctx, bad, shared, 'e')).rejects.toMatchObject({ code: 'not_found' });
+        expect(await shared.retryAfter('e')).toBe(60_000);
       });
 
       it('reject keys that are not P-256 SPKI', async () => {

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { createRateLimiter } from '../domain/auth/rate-limiter.ts';
+import { createSharedRateLimiter } from '../domain/auth/rate-limiter.ts';
 import { AppError } from '../errors.ts';
 import { fieldIssues } from '../validate.ts';
 import { adminAuth } from './admin/admin-auth.ts';
@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AdminEnv> {
     }
   });
 
-  const limiter = deps.authLimiter ?? createRateLimiter({ max: 10, windowMs: 60_000, clock: deps.clock });
+  const limiter = deps.authLimiter ?? createSharedRateLimiter(deps.store.attempts, 'admin-auth', { max: 10, windowMs: 60_000, clock: deps.clock });
   const tooLarge = (max: number) => () => {
     throw new AppError('payload_too_large', `request body exceeds ${max} bytes`);
   };

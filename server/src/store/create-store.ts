@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Store } from '../ports.ts';
 import { createAdminConsoleRepo } from './admin-console-repo.ts';
 import { createAdminSessionRepo } from './admin-session-repo.ts';
+import { createAttemptWindowRepo } from './attempt-window-repo.ts';
 import { createAuditRepo } from './audit-repo.ts';
 import { createCaRepo } from './ca-repo.ts';
 import { createCredentialRepo } from './credential-repo.ts';
@@ -32,6 +33,7 @@ export function createStore(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): 
     ca: createCaRepo(db),
     adminSessions: createAdminSessionRepo(db),
     adminConsole: createAdminConsoleRepo(db),
+    attempts: createAttemptWindowRepo(db),
     transaction: (fn) => (db.isTransaction ? fn(store) : db.transaction().execute((trx) => fn(createStore(trx, kind)))),
     async ping() {
       await sql`select 1`.execute(db);

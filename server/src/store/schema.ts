@@ -162,6 +162,15 @@ export interface Database {
   ca_serials: CaSerialsTable;
   scep_challenges: ScepChallengesTable;
   scep_transactions: ScepTransactionsTable;
+  attempt_windows: AttemptWindowsTable;
+}
+
+/** A rate limiter's counter: one fixed window per (scope, hashed key). */
+export interface AttemptWindowsTable {
+  scope: string;
+  key_hash: string;
+  window_start: number;
+  count: number;
 }
 
 /** Single-use nonces a device signs to open a session (hash only). */

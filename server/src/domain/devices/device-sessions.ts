@@ -46,18 +46,18 @@ export const sessionSchema = z.strictObject({
  * check, so a captured (nonce, signature) pair can never be replayed.
  */
 export async function openSession(ctx: DomainContext, input: unknown, limiter: RateLimiter, attemptKey: string): Promise<{ token: string; expiresAt: Date; device: Device }> {
-  const wait = limiter.retryAfter(attemptKey);
+  const wait = await limiter.retryAfter(attemptKey);
   if (wait > 0) throw new AppError('rate_limited', 'too many failed session attempts; try again later', { details: { retryAfterMs: wait } });
   const body = parseInput(sessionSchema, input, 'session request');
   const device = await requireEnrolledDevice(ctx, body.deviceId);
   const now = ctx.clock.now();
   if (!(await ctx.store.devices.consumeNonce(device.id, hashSecret(body.nonce), now))) {
-    limiter.fail(attemptKey);
+    await limiter.fail(attemptKey);
     throw new AppError('unauthorized', 'the nonce is unknown, expired or used already; ask for a new one');
   }
   const signature = Buffer.from(body.signature, body.signature.includes('+') || body.signature.includes('/') ? 'base64' : 'base64url');
   if (!verifyDeviceSignature(device.identityKey, sessionChallenge(device.id, body.nonce), signature)) {
-    limiter.fail(attemptKey);
+    await limiter.fail(attemptKey);
     throw new AppError('unauthorized', 'the signature does not verify with this device’s identity key');
   }
   const token = mintSecret(TOKEN_PREFIX, 32);

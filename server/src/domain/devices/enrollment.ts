@@ -60,33 +60,52 @@ export async function enrollDevice(
   limiter: RateLimiter,
   attemptKey: string,
 ): Promise<{ device: Device; email: string }> {
-  const wait = limiter.retryAfter(attemptKey);
+  const wait = await limiter.retryAfter(attemptKey);
   if (wait > 0) throw new AppError('rate_limited', 'too many enrollment attempts; try again later', { details: { retryAfterMs: wait } });
   const body = parseInput(enrollSchema, input, 'enrollment');
+  // A wrong code counts against the attempt limit. The count is written after the transaction
+  // (the limiter has its own table, and SQLite's one connection is the transaction's meanwhile).
   const fail = (error: AppError): never => {
-    limiter.fail(attemptKey);
-    throw error;
+    throw new CountedFailure(error);
   };
-  if (!CODE_PATTERN.test(body.code)) fail(new AppError('not_found', 'this enrollment code is not valid', { details: { reason: 'unknown' } }));
+  if (!CODE_PATTERN.test(body.code)) {
+    await limiter.fail(attemptKey);
+    throw new AppError('not_found', 'this enrollment code is not valid', { details: { reason: 'unknown' } });
+  }
   parseP256Spki(body.identityKey, 'identityKey');
   parseP256Spki(body.transportKey, 'transportKey');
   if (body.identityKey === body.transportKey) throw new AppError('validation_failed', 'the identity and transport keys must differ');
 
-  return inTransaction(ctx, async (tx) => {
-    const now = tx.clock.now();
-    const record = await tx.store.devices.findEnrollmentCode(hashSecret(body.code));
-    if (!record) return fail(new AppError('not_found', 'this enrollment code is not valid', { details: { reason: 'unknown' } }));
-    if (record.usedAt) return fail(new AppError('gone', 'this enrollment code was used already', { details: { reason: 'used' } }));
-    if (record.expiresAt.getTime() <= now.getTime()) return fail(new AppError('gone', 'this enrollment code has expired', { details: { reason: 'expired' } }));
-    if (!(await tx.store.devices.markCodeUsed(record.id, now))) return fail(new AppError('gone', 'this enrollment code was used already', { details: { reason: 'used' } }));
-    const user = await tx.store.directory.getUser(record.userId);
-    if (!user) return fail(new AppError('not_found', 'this enrollment code is not valid', { details: { reason: 'unknown' } }));
-    const device = await tx.store.devices.createDevice(
-      { id: newId(now.getTime()), userId: record.userId, platform: body.platform, name: body.name, identityKey: body.identityKey, transportKey: body.transportKey },
-      now,
-    );
-    await audit({ ...tx, actor: `device:${device.id}` }, 'device.enroll', device.id, { userId: user.id, codeId: record.id, platform: device.platform });
-    limiter.reset(attemptKey);
-    return { device, email: user.email };
-  });
+  let enrolled: { device: Device; email: string };
+  try {
+    enrolled = await inTransaction(ctx, async (tx) => {
+      const now = tx.clock.now();
+      const record = await tx.store.devices.findEnrollmentCode(hashSecret(body.code));
+      if (!record) return fail(new AppError('not_found', 'this enrollment code is not valid', { details: { reason: 'unknown' } }));
+      if (record.usedAt) return fail(new AppError('gone', 'this enrollment code was used already', { details: { reason: 'used' } }));
+      if (record.expiresAt.getTime() <= now.getTime()) return fail(new AppError('gone', 'this enrollment code has expired', { details: { reason: 'expired' } }));
+      if (!(await tx.store.devices.markCodeUsed(record.id, now))) return fail(new AppError('gone', 'this enrollment code was used already', { details: { reason: 'used' } }));
+      const user = await tx.store.directory.getUser(record.userId);
+      if (!user) return fail(new AppError('not_found', 'this enrollment code is not valid', { details: { reason: 'unknown' } }));
+      const device = await tx.store.devices.createDevice(
+        { id: newId(now.getTime()), userId: record.userId, platform: body.platform, name: body.name, identityKey: body.identityKey, transportKey: body.transportKey },
+        now,
+      );
+      await audit({ ...tx, actor: `device:${device.id}` }, 'device.enroll', device.id, { userId: user.id, codeId: record.id, platform: device.platform });
+      return { device, email: user.email };
+    });
+  } catch (error) {
+    if (!(error instanceof CountedFailure)) throw error;
+    await limiter.fail(attemptKey);
+    throw error.error;
+  }
+  await limiter.reset(attemptKey);
+  return enrolled;
+}
+
+/** A refused code inside the enrollment transaction, to be counted once the transaction is over. */
+class CountedFailure extends Error {
+  constructor(readonly error: AppError) {
+    super(error.message);
+  }
 }

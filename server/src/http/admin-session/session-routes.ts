@@ -36,7 +36,7 @@ export function sessionRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<
     }),
     async (c) => {
       const address = clientAddress(c);
-      const wait = limiter.retryAfter(address);
+      const wait = await limiter.retryAfter(address);
       if (wait > 0) return problemResponse(c, new AppError('rate_limited', 'too many failed sign-in attempts from this address; try again later'), wait / 1000) as never;
       requireSameOrigin(c, deps.config.publicUrl);
       const ctx = { store: deps.store, clock: deps.clock, actor: `anonymous@${address}` };
@@ -44,7 +44,7 @@ export function sessionRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<
       try {
         opened = await signIn(ctx, c.req.valid('json').token);
       } catch (error) {
-        limiter.fail(address);
+        await limiter.fail(address);
         await deps.store.audit.append({ at: deps.clock.now(), actor: ctx.actor, action: 'auth.failed', target: c.req.path, details: { reason: 'invalid token (console sign-in)' } });
         throw error;
       }

@@ -18,7 +18,7 @@ export function adminAuth(deps: AppDeps, limiter: RateLimiter): MiddlewareHandle
   return async (c, next) => {
     if (isSignIn(c)) return next();
     const address = clientAddress(c);
-    const wait = limiter.retryAfter(address);
+    const wait = await limiter.retryAfter(address);
     if (wait > 0) {
       return problemResponse(c, new AppError('rate_limited', 'too many failed sign-in attempts from this address; try again later'), wait / 1000);
     }
@@ -31,7 +31,7 @@ export function adminAuth(deps: AppDeps, limiter: RateLimiter): MiddlewareHandle
     } catch (error) {
       // A refused CSRF/origin check is not a guess at a credential: not counted, still refused.
       if (isAppError(error, 'forbidden')) throw error;
-      limiter.fail(address);
+      await limiter.fail(address);
       await deps.store.audit.append({
         at: deps.clock.now(),
         actor: base.actor,

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { deliveryBundleSchema } from '../../../../shared/schemas/bundle.ts';
-import { createRateLimiter } from '../../domain/auth/rate-limiter.ts';
+import { createSharedRateLimiter } from '../../domain/auth/rate-limiter.ts';
 import { ackSchema, acknowledgeRetrieval } from '../../domain/retrieval/acknowledge.ts';
 import { buildDeliveryBundle } from '../../domain/retrieval/build-bundle.ts';
 import { issueDeviceSigning, signingCsrSchema } from '../../domain/retrieval/device-signing.ts';
@@ -41,15 +41,15 @@ export function bundleRoutes(deps: AppDeps): OpenAPIHono<DeviceEnv> {
   // A bundle opens every escrowed key of the user and a CSR mints a certificate: an enrolled
   // device gets a generous number of each per window (a retrieval needs one or two), not an
   // endless supply. Every call counts, per device and route.
-  const calls = deps.device?.callLimiter ?? createRateLimiter({ max: DEVICE_CALLS_PER_WINDOW, windowMs: DEVICE_CALL_WINDOW_MS, clock: deps.clock });
+  const calls = deps.device?.callLimiter ?? createSharedRateLimiter(deps.store.attempts, 'device-calls', { max: DEVICE_CALLS_PER_WINDOW, windowMs: DEVICE_CALL_WINDOW_MS, clock: deps.clock });
   for (const path of ['/bundle', '/signing-csr']) {
     app.use(path, async (c, next) => {
       const key = `${path} ${c.var.device.id}`;
-      const wait = calls.retryAfter(key);
+      const wait = await calls.retryAfter(key);
       if (wait > 0) {
         return problemResponse(c, new AppError('rate_limited', `too many ${path.slice(1)} requests from this device; try again later`), Math.ceil(wait / 1000));
       }
-      calls.fail(key);
+      await calls.fail(key);
       return next();
     });
   }

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { createRateLimiter } from '../../domain/auth/rate-limiter.ts';
+import { createSharedRateLimiter } from '../../domain/auth/rate-limiter.ts';
 import { clearPushSubscription, pushSubscriptionSchema, setPushSubscription } from '../../domain/devices/device-service.ts';
 import { issueNonce, openSession, sessionSchema } from '../../domain/devices/device-sessions.ts';
 import { enrollDevice, enrollSchema } from '../../domain/devices/enrollment.ts';
@@ -33,7 +33,7 @@ function withRetryAfter(c: Context, error: unknown): Response {
  */
 export function deviceRoutes(deps: AppDeps): OpenAPIHono<DeviceEnv> {
   const app = new OpenAPIHono<DeviceEnv>();
-  const limiter = deps.device?.limiter ?? createRateLimiter({ max: 10, windowMs: 15 * 60_000, clock: deps.clock });
+  const limiter = deps.device?.limiter ?? createSharedRateLimiter(deps.store.attempts, 'device-attempts', { max: 10, windowMs: 15 * 60_000, clock: deps.clock });
   const allowInsecure = deps.device?.allowInsecurePushEndpoints ?? false;
   const anonymous = (c: Context): DomainContext => ({ store: deps.store, clock: deps.clock, actor: `anonymous@${clientAddress(c)}` });
 

@@ -4,6 +4,7 @@ import * as m003Credentials from './003-credentials.ts';
 import * as m004 from './004-campaigns.ts';
 import * as m002DeviceSessions from './002-device-sessions.ts';
 import * as m005AdminSessions from './005-admin-sessions.ts';
+import * as m006AttemptWindows from './006-attempt-windows.ts';
 
 /**
  * Every migration, in order. Static imports (not a folder scan) so the set is the same under
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '003-credentials': m003Credentials,
   '002-device-sessions': m002DeviceSessions,
   '005-admin-sessions': m005AdminSessions,
+  '006-attempt-windows': m006AttemptWindows,
 };
