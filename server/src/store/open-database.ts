@@ -65,6 +65,7 @@ const provider: MigrationProvider = {
 
 /** Applies pending migrations; fails with the migration's name and cause. */
 export async function migrateToLatest(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Promise<void> {
+  if (kind === 'postgres' && (await upToDate(db))) return;
   // On PostgreSQL, name the schema: without one, Kysely's "does the migration table exist"
   // check matches a kysely_migration table in ANY schema of the database (another test run's,
   // another deployment's) and then fails using one that is not on the search path.
@@ -72,9 +73,27 @@ export async function migrateToLatest(db: Kysely<Database>, kind: 'sqlite' | 'po
     kind === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
   // Areas add migrations independently; a database may have applied a later-numbered one first.
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
+  for (let attempt = 1; ; attempt += 1) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return;
+    const message = (error as Error)?.message ?? String(error);
+    // Kysely's introspection reads every schema of the database by name; one dropped meanwhile
+    // by someone else (parallel test runs do) fails it with "schema … does not exist". The
+    // migrations themselves ran in a transaction and are simply tried again.
+    if (kind === 'postgres' && attempt < 3 && /^schema ".*" does not exist$/.test(message)) continue;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new AppError('internal', `database migration ${failed} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    throw new AppError('internal', `database migration ${failed} failed: ${message}`, { cause: error });
   }
+}
+
+/**
+ * Whether every migration is applied already, read from this schema's migration table alone:
+ * a process starting on an up-to-date PostgreSQL database (every worker and server but the first)
+ * skips Kysely's migrator and its introspection of the whole database.
+ */
+async function upToDate(db: Kysely<Database>): Promise<boolean> {
+  const table = await sql<{ t: string | null }>`select to_regclass('kysely_migration')::text as t`.execute(db);
+  if (!table.rows[0]?.t) return false;
+  const applied = new Set((await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows.map((r) => r.name));
+  return Object.keys(migrations).every((name) => applied.has(name));
 }
