@@ -5,6 +5,16 @@
  * instead of one write per frame.
  */
 
+/** An HTTP/2 field name: a lower-case token (RFC 9110 §5.1, RFC 9113 §8.2.1). */
+export const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+/** Connection-specific fields have no place in HTTP/2 (RFC 9113 §8.2.2); `te` only as "trailers". */
+export function isConnectionSpecific(name: string, value: string): boolean {
+  return CONNECTION_SPECIFIC.has(name) || (name === 'te' && value !== 'trailers');
+}
+
 export const FrameType = {
   DATA: 0x0,
   HEADERS: 0x1,

@@ -6,17 +6,15 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Expiring } from './h2-deadlines.ts';
+import { FIELD_NAME, isConnectionSpecific } from './h2-frames.ts';
 import { MAX_TEXT_BYTES } from './push-answer.ts';
 import type { PushHttpResult } from './push-http-client.ts';
 
 /** A result, or `unsent`: the request never left (the session went away first), so it may be sent elsewhere. */
 export type H2Result = PushHttpResult | { kind: 'unsent'; reason: string };
 
-const TOKEN = /^[a-z0-9!#$%&'*+\-.^_`|~]+$/;
 const FORBIDDEN_IN_VALUE = /[\0\r\n]/;
 const STATUS = /^[1-9]\d\d$/;
-/** Connection-specific fields have no place in HTTP/2 (RFC 9113 §8.2.2). */
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 /** Repeats of these are dropped (first wins), as Node's http and http2 modules do. */
 const SINGLE_VALUE = new Set([
   'access-control-allow-credentials', 'access-control-max-age', 'access-control-request-method', 'age',
@@ -175,12 +173,12 @@ export function parseResponseHeaders(fields: readonly string[], validNames: Set<
     }
     regular = true;
     if (!validNames.has(name)) {
-      if (!TOKEN.test(name)) return `invalid header name ${JSON.stringify(name.slice(0, 40))}`;
+      if (!FIELD_NAME.test(name)) return `invalid header name ${JSON.stringify(name.slice(0, 40))}`;
       if (validNames.size > 1000) validNames.clear();
       validNames.add(name);
     }
     if (FORBIDDEN_IN_VALUE.test(value)) return `invalid character in header ${name}`;
-    if (CONNECTION_SPECIFIC.has(name) || (name === 'te' && value !== 'trailers')) return `connection-specific header ${name}`;
+    if (isConnectionSpecific(name, value)) return `connection-specific header ${name}`;
     const existing = headers[name];
     if (existing === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
     else if (Array.isArray(existing)) existing.push(value);

@@ -1,6 +1,7 @@
 /**
- * Reading a push service's answer, the same over HTTP/1.1 and HTTP/2: one settle-once result
- * with a whole-request deadline, and only the start of the body kept.
+ * Reading a push service's answer over HTTP/1.1: one settle-once result with a whole-request
+ * deadline, and only the start of the body kept (MAX_TEXT_BYTES and networkReason are shared
+ * with the HTTP/2 client, h2-stream.ts and push-http2.ts).
  */
 import type { Readable } from 'node:stream';
 import type { PushHttpResult } from './push-http-client.ts';

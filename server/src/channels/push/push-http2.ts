@@ -12,6 +12,7 @@ import type https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { PushRequest } from './build-push-request.ts';
+import { FIELD_NAME, isConnectionSpecific } from './h2-frames.ts';
 import { H2Session } from './h2-session.ts';
 import { networkReason } from './push-answer.ts';
 import type { PushHttpResult } from './push-http-client.ts';
@@ -27,11 +28,8 @@ const H1_MEMORY_MS = 10 * 60_000;
  */
 const MAX_ATTEMPTS = 2;
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 /** What node:http refuses in a header value: control characters other than HTAB, and non-latin1. */
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-/** Connection-specific fields are not allowed in HTTP/2 (RFC 9113 §8.2.2). */
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 export interface Http2Pool {
   /** The result, or 'http1' when the origin does not speak h2 (the caller sends over HTTP/1.1). */
@@ -170,10 +168,10 @@ export function createFieldBuilder(): (url: URL, push: PushRequest) => string[] 
         continue;
       }
       const lower = name.toLowerCase();
-      if (!TOKEN.test(lower)) throw new Error(`invalid HTTP header name ${JSON.stringify(name.slice(0, 40))}`);
+      if (!FIELD_NAME.test(lower)) throw new Error(`invalid HTTP header name ${JSON.stringify(name.slice(0, 40))}`);
       if (INVALID_VALUE.test(value)) throw new Error(`invalid character in the value of header ${lower}`);
       if (/^[\t ]|[\t ]$/.test(value)) throw new Error(`the value of header ${lower} starts or ends with whitespace`);
-      if (CONNECTION_SPECIFIC.has(lower) || (lower === 'te' && value !== 'trailers')) throw new Error(`header ${lower} is not allowed in HTTP/2`);
+      if (isConnectionSpecific(lower, value)) throw new Error(`header ${lower} is not allowed in HTTP/2`);
       if (accepted.size > 64) accepted.clear();
       accepted.set(name, { lower, value });
       fields.push(lower, value);
