@@ -119,12 +119,24 @@ describe('push in Chromium', () => {
     expect(JSON.parse(payload!)).toMatchObject({ url, tag: 'campaign-e2e', locale: 'zh-TW' });
 
     const { cdp, id } = await registrationId();
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.base, registrationId: id, data: payload! });
+    const workerErrors: string[] = [];
+    cdp.on('ServiceWorker.workerErrorReported', (e: { errorMessage: { errorMessage: string } }) => workerErrors.push(e.errorMessage.errorMessage));
     const shown = () =>
       page.evaluate(async () =>
         (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, lang: n.lang, data: n.data as unknown })),
       );
-    await expect.poll(shown, { timeout: 20_000 }).toEqual([{ title: JSON.parse(payload!).title, body: JSON.parse(payload!).body, tag: 'campaign-e2e', lang: 'zh-TW', data: { url } }]);
+    // DevTools' delivery is fire-and-forget, and with the CPU saturated one now and then shows
+    // nothing (once in CI, once in ~45 loaded runs here). A delivery that shows nothing is sent
+    // again, at most twice; a worker that never shows it, or reports an error, still fails.
+    for (let delivery = 1; delivery <= 3; delivery += 1) {
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.base, registrationId: id, data: payload! });
+      const deadline = Date.now() + 8000;
+      while (Date.now() < deadline && (await shown()).length === 0) await new Promise((r) => setTimeout(r, 100));
+      if ((await shown()).length > 0) break;
+      console.warn(`push delivery ${delivery} showed nothing after 8 s; worker errors: ${JSON.stringify(workerErrors)}`);
+    }
+    expect(workerErrors).toEqual([]);
+    expect(await shown()).toEqual([{ title: JSON.parse(payload!).title, body: JSON.parse(payload!).body, tag: 'campaign-e2e', lang: 'zh-TW', data: { url } }]);
 
     // A newer notice with the same tag replaces the older one.
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.base, registrationId: id, data: payload! });
