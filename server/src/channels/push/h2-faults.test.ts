@@ -1,141 +1,14 @@
 /**
- * Our HTTP/2 client against a scripted peer: a raw TLS server speaking just enough HTTP/2 to send
- * what a real service (nghttp2) would not — padding, priority fields, CONTINUATION, 1xx,
- * malformed frames and header blocks, GOAWAY with a last stream id — and to watch what the
- * client answers (SETTINGS ACK, PING ACK, RST_STREAM, GOAWAY).
+ * Our HTTP/2 client against a scripted peer (testing/h2-peer.ts): what a compliant peer may send
+ * that nghttp2 does not, and the faults a real service will not produce.
  */
-import { execFileSync } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, Flag, FrameType, PREFACE } from './h2-frames.ts';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, Flag, FrameType } from './h2-frames.ts';
 import { HpackDecoder } from './hpack-decoder.ts';
-import type { PushHttpResult } from './push-http-client.ts';
-import { createHttp2Pool, type Http2Pool } from './push-http2.ts';
+import { type Conn, is, lit, setting, u32, useScriptedPeer } from './testing/h2-peer.ts';
 
-interface Frame {
-  type: number;
-  flags: number;
-  id: number;
-  payload: Buffer;
-}
-
-/** One client connection as the peer sees it. */
-class Conn {
-  readonly frames: Frame[] = [];
-  private seen = 0;
-  private waiters: (() => void)[] = [];
-  readonly ended: Promise<unknown>;
-
-  constructor(readonly socket: tls.TLSSocket) {
-    let data = Buffer.alloc(0);
-    let prefaced = false;
-    socket.on('data', (chunk: Buffer) => {
-      data = Buffer.concat([data, chunk]);
-      if (!prefaced && data.length >= PREFACE.length) {
-        expect(data.subarray(0, PREFACE.length)).toEqual(PREFACE);
-        data = data.subarray(PREFACE.length);
-        prefaced = true;
-      }
-      while (prefaced && data.length >= 9 && data.length >= 9 + data.readUIntBE(0, 3)) {
-        const length = data.readUIntBE(0, 3);
-        this.frames.push({ type: data[3]!, flags: data[4]!, id: data.readUInt32BE(5), payload: data.subarray(9, 9 + length) });
-        data = data.subarray(9 + length);
-      }
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    socket.on('error', () => undefined);
-    this.ended = once(socket, 'close');
-  }
-
-  send(type: number, flags: number, id: number, payload: Buffer | number[] = []): void {
-    const body = Buffer.from(payload);
-    const header = Buffer.alloc(9);
-    header.writeUIntBE(body.length, 0, 3);
-    header[3] = type;
-    header[4] = flags;
-    header.writeUInt32BE(id, 5);
-    this.socket.write(Buffer.concat([header, body]));
-  }
-
-  /** The next frame (in arrival order, after those already returned) that matches. */
-  async next(match: (frame: Frame) => boolean): Promise<Frame> {
-    for (;;) {
-      while (this.seen < this.frames.length) {
-        const frame = this.frames[this.seen]!;
-        this.seen += 1;
-        if (match(frame)) return frame;
-      }
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-
-  /** Waits until the client has answered a PING sent now: everything it sent before has arrived. */
-  async barrier(): Promise<void> {
-    const token = Buffer.from(String(Date.now()).padStart(8, '0').slice(-8));
-    this.send(FrameType.PING, 0, 0, token);
-    await this.next((f) => f.type === FrameType.PING && f.flags === Flag.ACK && f.payload.equals(token));
-  }
-}
-
-const is = (type: number, id?: number) => (frame: Frame) => frame.type === type && (id === undefined || frame.id === id);
-/** A literal header field without indexing, new name (RFC 7541 §6.2.2), short strings only. */
-const lit = (name: string, value: string) => Buffer.concat([Buffer.from([0, name.length]), Buffer.from(name), Buffer.from([value.length]), Buffer.from(value)]);
-const u32 = (value: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(value);
-  return b;
-};
-const setting = (id: number, value: number) => Buffer.concat([Buffer.from([0, id]), u32(value)]);
-
-let key: string;
-let cert: string;
-let server: tls.Server;
-let base: string;
-let onConnection: (conn: Conn) => void = () => undefined;
-const connections: Conn[] = [];
-let pool: Http2Pool;
-
-beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'h2-faults-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
-  key = readFileSync(join(dir, 'k.pem'), 'utf8');
-  cert = readFileSync(join(dir, 'c.pem'), 'utf8');
-  rmSync(dir, { recursive: true, force: true });
-  server = tls.createServer({ key, cert, ALPNProtocols: ['h2'] }, (socket) => {
-    const conn = new Conn(socket);
-    connections.push(conn);
-    void onConnection(conn);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `https://localhost:${(server.address() as net.AddressInfo).port}`;
-});
-
-afterAll(() => {
-  for (const conn of connections) conn.socket.destroy();
-  server.close();
-});
-
-function post(path: string, body = 'x'): Promise<PushHttpResult | 'http1'> {
-  return pool.post(new URL(`${base}${path}`), { url: `${base}${path}`, method: 'POST', headers: { TTL: '60', Authorization: 'vapid t=secret' }, body: Buffer.from(body) });
-}
-
-/** Scripts the peer for the connections of one scenario (numbered from 0); a fresh pool connects anew. */
-function scenario(script: (conn: Conn, index: number) => Promise<void> | void, timeoutMs = 3000): Conn[] {
-  pool?.close();
-  pool = createHttp2Pool({ tls: { ca: cert }, timeoutMs });
-  const mine: Conn[] = [];
-  onConnection = (conn) => {
-    mine.push(conn);
-    void script(conn, mine.length - 1);
-  };
-  return mine;
-}
+const peer = useScriptedPeer();
+const { scenario, post } = peer;
 
 describe('what a compliant peer may send', () => {
   it('reads padded, prioritised, CONTINUATION-split headers after a 1xx, padded DATA, and skips unknown frames', async () => {
@@ -166,7 +39,7 @@ describe('what a compliant peer may send', () => {
       headers: { 'retry-after': '7', 'set-cookie': ['a=1', 'b=2'], 'x-multi': 'a, b', 'x-h': 'www.example.com' },
       text: 'hello world',
     });
-    expect(requestFields).toEqual([':method', 'POST', ':scheme', 'https', ':authority', new URL(base).host, ':path', '/push/abc?x=1', 'ttl', '60', 'authorization', 'vapid t=secret']);
+    expect(requestFields).toEqual([':method', 'POST', ':scheme', 'https', ':authority', new URL(peer.base).host, ':path', '/push/abc?x=1', 'ttl', '60', 'authorization', 'vapid t=secret']);
     // Our preface: SETTINGS (ENABLE_PUSH 0, a 1 MiB stream window, a header list limit), ACK of theirs, a connection WINDOW_UPDATE.
     const [settings, ...rest] = conns[0]!.frames;
     expect(settings).toMatchObject({ type: FrameType.SETTINGS, flags: 0, id: 0 });
@@ -204,8 +77,7 @@ describe('what a compliant peer may send', () => {
       received = new HpackDecoder().decode(Buffer.concat([first.payload, rest.payload]));
       conn.send(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, [0x88]);
     });
-    const url = `${base}/big-header`;
-    expect(await pool.post(new URL(url), { url, method: 'POST', headers: { 'X-Pad': pad }, body: Buffer.alloc(0) })).toMatchObject({ kind: 'response', status: 200 });
+    expect(await post('/big-header', '', { 'X-Pad': pad })).toMatchObject({ kind: 'response', status: 200 });
     expect(received.slice(-2)).toEqual(['x-pad', pad]);
     expect(conns[0]!.frames.some(is(FrameType.DATA))).toBe(false);
   });

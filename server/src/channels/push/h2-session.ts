@@ -15,6 +15,7 @@ import type tls from 'node:tls';
 import { ErrorCode, errorName, Flag, FrameType, type FrameWriter, H2ConnectionError, MAX_WINDOW, protocolError } from './h2-frames.ts';
 import { Deadlines } from './h2-deadlines.ts';
 import { FrameReader, type PeerSettings } from './h2-frame-reader.ts';
+import { Liveness } from './h2-liveness.ts';
 import { Outbound } from './h2-outbound.ts';
 import { type H2Result, H2Stream, StreamQueue } from './h2-stream.ts';
 import { HpackDecoder } from './hpack-decoder.ts';
@@ -27,6 +28,8 @@ const CONNECTION_WINDOW = 16 << 20;
 /** The largest response header list (RFC 7541 §4.1 sizes) we accept, and announce. */
 const MAX_HEADER_LIST = 64 * 1024;
 const MAX_STREAM_ID = 0x7fffffff;
+/** The longest the peer has to answer our PING after a request timed out (see h2-liveness.ts). */
+const PING_ANSWER_MS = 5000;
 
 export interface H2SessionOptions {
   /** A connected TLS socket whose ALPN protocol is `h2`. */
@@ -66,6 +69,7 @@ export class H2Session {
   private goawayNote = '';
   private idleSince = Date.now();
   private idleTimer: NodeJS.Timeout;
+  private readonly liveness: Liveness;
 
   constructor(private readonly options: H2SessionOptions) {
     this.socket = options.socket;
@@ -83,6 +87,11 @@ export class H2Session {
       streamError: (id, code, reason) => {
         if (this.streams.has(id)) this.resetStream(id, code, reason);
       },
+    });
+    this.liveness = new Liveness({
+      answerMs: Math.min(options.timeoutMs, PING_ANSWER_MS),
+      ping: (payload) => this.writer.frame(FrameType.PING, 0, 0, payload),
+      unresponsive: (reason) => this.terminate(reason, null),
     });
     this.out.preface(STREAM_WINDOW, MAX_HEADER_LIST, CONNECTION_WINDOW);
     this.socket.setNoDelay(true);
@@ -133,6 +142,7 @@ export class H2Session {
   }
 
   private readonly onSocketData = (chunk: Buffer): void => {
+    this.liveness.heard();
     try {
       this.reader.push(chunk);
     } catch (error) {
@@ -287,6 +297,7 @@ export class H2Session {
     const reason = `timeout after ${this.options.timeoutMs} ms`;
     if (stream.id !== 0 && this.streams.get(stream.id) === stream) this.resetStream(stream.id, ErrorCode.CANCEL, reason);
     else stream.settle({ kind: 'network', reason });
+    if (this.state !== 'dead') this.liveness.suspect();
   }
 
   private readonly checkIdle = (): void => {
@@ -318,6 +329,7 @@ export class H2Session {
     this.state = 'dead';
     this.notifyRetired();
     clearTimeout(this.idleTimer);
+    this.liveness.stop();
     this.deadlines.clear();
     const failure: H2Result = { kind: 'network', reason };
     for (const stream of this.streams.values()) stream.settle(failure);
