@@ -214,6 +214,29 @@ describe('GOAWAY and closes', () => {
     expect(new HpackDecoder().decode(conns[1]!.frames.find(is(FrameType.HEADERS, 1))!.payload)).toContain('/two');
   });
 
+  it('a request sent again after GOAWAY keeps its first deadline', async () => {
+    let resentAt = 0;
+    let cancelledAt = 0;
+    const conns = scenario(async (conn, index) => {
+      conn.send(FrameType.SETTINGS, 0, 0);
+      await conn.next(is(FrameType.HEADERS, 1));
+      if (index === 0) {
+        // Unprocessed (last stream id 0) after 600 of the request's 1000 ms.
+        await new Promise((r) => setTimeout(r, 600));
+        conn.send(FrameType.GOAWAY, 0, 0, Buffer.concat([u32(0), u32(ErrorCode.NO_ERROR)]));
+        return;
+      }
+      resentAt = Date.now();
+      await conn.next(is(FrameType.RST_STREAM, 1));
+      cancelledAt = Date.now();
+    }, 1000);
+    expect(await post('/late')).toEqual({ kind: 'network', reason: 'timeout after 1000 ms' });
+    expect(conns).toHaveLength(2);
+    // What was left of the deadline (~400 ms), not a fresh 1000 ms.
+    await expect.poll(() => cancelledAt).toBeGreaterThan(0);
+    expect(cancelledAt - resentAt).toBeLessThan(800);
+  });
+
   it('a request refused by GOAWAY on both connections fails naming the GOAWAY', async () => {
     const conns = scenario(async (conn) => {
       conn.send(FrameType.SETTINGS, 0, 0);

@@ -116,6 +116,9 @@ export function createHttp2Pool(options: Http2PoolOptions): Http2Pool {
     // Throws for headers HTTP/2 cannot carry: a local, permanent error (see push-channel.ts).
     const fields = requestFields(url, push);
     let reason = '';
+    // One deadline for the request, from its first send: a request sent again (unprocessed by
+    // the first connection) gets what is left of it, not a fresh timeout.
+    let deadline = 0;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       let session = ready.get(url.origin);
       if (!session) {
@@ -131,7 +134,10 @@ export function createHttp2Pool(options: Http2PoolOptions): Http2Pool {
         }
         session = connected.session;
       }
-      const result = await session.request(fields, push.body, options.timeoutMs);
+      const now = Date.now();
+      if (deadline === 0) deadline = now + options.timeoutMs;
+      else if (now >= deadline) return { kind: 'network', reason: `timeout after ${options.timeoutMs} ms` };
+      const result = await session.request(fields, push.body, deadline - now);
       if (result.kind !== 'unsent') return result;
       reason = result.reason;
     }
