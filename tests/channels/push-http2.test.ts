@@ -4,10 +4,10 @@
  * keep-alive HTTP/1.1 agent. Local TLS servers play the push services (self-signed certificates
  * made by openssl), since the real ones cannot be reached from here.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createECDH, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type net from 'node:net';
@@ -19,6 +19,7 @@ import type { PushRequest } from '../../server/src/channels/push/build-push-requ
 import { createPushChannel } from '../../server/src/channels/push/push-channel.ts';
 import type { PushHttpResult } from '../../server/src/channels/push/push-http-client.ts';
 import { createHttp2Pool } from '../../server/src/channels/push/push-http2.ts';
+import { localhostCertificate } from '../../server/src/channels/push/testing/localhost-cert.ts';
 import { createVapidSigner, generateVapidKeys } from '../../server/src/channels/push/vapid.ts';
 import type { Channel, Clock, Notice, PushSubscriptionRecord } from '../../server/src/ports.ts';
 import { decryptPush } from '../support/decrypt-push.ts';
@@ -72,11 +73,7 @@ function notice(subscriptions: PushSubscriptionRecord[]): Notice {
 }
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'push-h2-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
-  key = readFileSync(join(dir, 'k.pem'), 'utf8');
-  cert = readFileSync(join(dir, 'c.pem'), 'utf8');
-  rmSync(dir, { recursive: true, force: true });
+  ({ key, cert } = localhostCertificate());
 
   // An h2-only service (no HTTP/1.1 fallback): anything that is not HTTP/2 fails here.
   h2Server = http2.createSecureServer({ key, cert });

@@ -4,17 +4,14 @@
  * back exactly as node:http2's own client reports them; a session that uses up its stream ids
  * retires and closes once its streams are done.
  */
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import type net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { H2Session } from './h2-session.ts';
 import { createHttp2Pool } from './push-http2.ts';
+import { localhostCertificate } from './testing/localhost-cert.ts';
 
 let cert: string;
 let server: http2.Http2SecureServer;
@@ -40,12 +37,9 @@ function headersFor(k: number): http2.OutgoingHttpHeaders {
 }
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'h2-session-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
-  const key = readFileSync(join(dir, 'k.pem'), 'utf8');
-  cert = readFileSync(join(dir, 'c.pem'), 'utf8');
-  rmSync(dir, { recursive: true, force: true });
-  server = http2.createSecureServer({ key, cert });
+  const generated = localhostCertificate();
+  cert = generated.cert;
+  server = http2.createSecureServer(generated);
   server.on('session', (session) => closedSessions.push(once(session, 'close')));
   server.on('stream', (stream, headers) => {
     stream.resume();

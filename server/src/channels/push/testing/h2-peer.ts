@@ -4,17 +4,14 @@
  * malformed frames and header blocks, GOAWAY with a last stream id, silence — and to watch what
  * the client answers (SETTINGS ACK, PING ACK, RST_STREAM, GOAWAY, PING).
  */
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { Flag, FrameType, PREFACE } from '../h2-frames.ts';
 import type { PushHttpResult } from '../push-http-client.ts';
 import { createHttp2Pool, type Http2Pool } from '../push-http2.ts';
+import { localhostCertificate } from './localhost-cert.ts';
 
 export interface Frame {
   type: number;
@@ -110,12 +107,9 @@ export function useScriptedPeer(): ScriptedPeer {
   let pool: Http2Pool | undefined;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'h2-peer-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
-    const key = readFileSync(join(dir, 'k.pem'), 'utf8');
-    cert = readFileSync(join(dir, 'c.pem'), 'utf8');
-    rmSync(dir, { recursive: true, force: true });
-    server = tls.createServer({ key, cert, ALPNProtocols: ['h2'] }, (socket) => {
+    const generated = localhostCertificate();
+    cert = generated.cert;
+    server = tls.createServer({ ...generated, ALPNProtocols: ['h2'] }, (socket) => {
       const conn = new Conn(socket);
       connections.push(conn);
       void onConnection(conn);
