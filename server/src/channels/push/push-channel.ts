@@ -48,8 +48,8 @@ export function createPushChannel(options: PushChannelOptions): Channel {
   });
 
   async function sendOne(subscription: PushSubscriptionRecord, payload: Uint8Array, topic: string) {
-    const origin = endpointOrigin(subscription.endpoint, options.allowInsecureEndpoints);
-    if ('invalid' in origin) return { status: 'permanent', reason: origin.invalid } satisfies SubscriptionResult;
+    const endpoint = parseEndpoint(subscription.endpoint, options.allowInsecureEndpoints);
+    if ('invalid' in endpoint) return { status: 'permanent', reason: endpoint.invalid } satisfies SubscriptionResult;
     let request: ReturnType<typeof buildPushRequest>;
     try {
       request = buildPushRequest({
@@ -58,7 +58,7 @@ export function createPushChannel(options: PushChannelOptions): Channel {
         ttlSeconds: options.ttlSeconds,
         urgency: 'high',
         topic,
-        authorization: options.vapid.authorizationFor(origin.origin),
+        authorization: options.vapid.authorizationFor(endpoint.url.origin),
       });
     } catch (error) {
       // Malformed p256dh/auth: no retry can fix it, but the device may re-subscribe later.
@@ -66,7 +66,7 @@ export function createPushChannel(options: PushChannelOptions): Channel {
       return { status: 'permanent', reason: `invalid push subscription: ${message}` } satisfies SubscriptionResult;
     }
     try {
-      return classifyPushResponse(await client.post(request), clock.now());
+      return classifyPushResponse(await client.post(request, endpoint.url), clock.now());
     } catch (error) {
       // node:http throws synchronously on requests it refuses to form (e.g. invalid header
       // characters); resending the same request cannot succeed.
@@ -106,13 +106,13 @@ export function buildPushPayload(notice: Notice): PushPayload {
   return { title: texts.title, body: texts.body, url: notice.url, tag: notice.topic, locale: notice.user.locale };
 }
 
-function endpointOrigin(endpoint: string, allowInsecure: boolean): { origin: string } | { invalid: string } {
+function parseEndpoint(endpoint: string, allowInsecure: boolean): { url: URL } | { invalid: string } {
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
     return { invalid: 'push endpoint is not a URL' };
   }
-  if (url.protocol === 'https:' || (allowInsecure && url.protocol === 'http:')) return { origin: url.origin };
+  if (url.protocol === 'https:' || (allowInsecure && url.protocol === 'http:')) return { url };
   return { invalid: `push endpoint scheme ${url.protocol} is not allowed` };
 }

@@ -25,7 +25,8 @@ export type PushHttpResult =
   | { kind: 'network'; reason: string };
 
 export interface PushHttpClient {
-  post(request: PushRequest): Promise<PushHttpResult>;
+  /** `url`: `request.url` already parsed, if the caller has it (saves parsing it again). */
+  post(request: PushRequest, url?: URL): Promise<PushHttpResult>;
   close(): void;
 }
 
@@ -37,8 +38,8 @@ export function createPushHttpClient(options: PushHttpClientOptions): PushHttpCl
   const h2 = options.http2 === false ? null : createHttp2Pool({ tls: options.agentOptions ?? {}, timeoutMs: options.timeoutMs });
 
   return {
-    async post(request) {
-      const url = new URL(request.url);
+    async post(request, parsed) {
+      const url = parsed ?? new URL(request.url);
       const isHttps = url.protocol === 'https:';
       if (isHttps && h2) {
         const result = await h2.post(url, request);

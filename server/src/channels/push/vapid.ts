@@ -65,10 +65,14 @@ export function createVapidSigner(options: VapidSignerOptions): VapidSigner {
 
   return {
     authorizationFor(endpointOrigin: string): string {
-      const audience = new URL(endpointOrigin).origin;
       const nowMs = options.clock.now().getTime();
-      const cached = cache.get(audience);
-      if (cached && nowMs < cached.refreshAtMs) return cached.header;
+      // Cached per origin; given an origin (as the push channel does), no URL is parsed.
+      const fresh = (entry: { header: string; refreshAtMs: number } | undefined) => (entry && nowMs < entry.refreshAtMs ? entry.header : null);
+      const direct = fresh(cache.get(endpointOrigin));
+      if (direct) return direct;
+      const audience = new URL(endpointOrigin).origin;
+      const cached = fresh(cache.get(audience));
+      if (cached) return cached;
       const exp = Math.floor(nowMs / 1000) + lifetimeSeconds;
       const jwt = signJwt(key, { aud: audience, exp, sub: options.subject });
       signatureCount += 1;
