@@ -67,12 +67,11 @@ export function createVapidSigner(options: VapidSignerOptions): VapidSigner {
     authorizationFor(endpointOrigin: string): string {
       const nowMs = options.clock.now().getTime();
       // Cached per origin; given an origin (as the push channel does), no URL is parsed.
-      const fresh = (entry: { header: string; refreshAtMs: number } | undefined) => (entry && nowMs < entry.refreshAtMs ? entry.header : null);
-      const direct = fresh(cache.get(endpointOrigin));
-      if (direct) return direct;
+      const direct = cache.get(endpointOrigin);
+      if (direct && nowMs < direct.refreshAtMs) return direct.header;
       const audience = new URL(endpointOrigin).origin;
-      const cached = fresh(cache.get(audience));
-      if (cached) return cached;
+      const cached = audience === endpointOrigin ? undefined : cache.get(audience);
+      if (cached && nowMs < cached.refreshAtMs) return cached.header;
       const exp = Math.floor(nowMs / 1000) + lifetimeSeconds;
       const jwt = signJwt(key, { aud: audience, exp, sub: options.subject });
       signatureCount += 1;
