@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Issued, issue, openssl, workdir } from '../pki/test-openssl.mts';
 import { decryptSmime } from './cms-decrypt.ts';
+import { parseEnveloped } from './cms-enveloped.ts';
 import { isSmimeError, type SmimeError } from './smime-error.ts';
 import { candidate } from './test-fixtures.mts';
 
@@ -87,6 +88,25 @@ describe('decryptSmime against openssl cms -encrypt', () => {
       expect(isSmimeError(err, 'smime_not_encrypted')).toBe(true);
       expect((err as Error).message).toMatch(/not an S\/MIME encrypted message/i);
     }
+  });
+
+  it('a wrong content key whose CBC padding happens to check out fails like any wrong key, not as noise', async () => {
+    const der = encrypt('noise.p7m', ['-aes256', '-outform', 'DER'], [current]);
+    const parts = parseEnveloped(der);
+    const iv = (parts.contentAlgorithmParams as unknown as { valueBlock: { valueHexView: Uint8Array } }).valueBlock.valueHexView;
+    // About one random key in 256 leaves valid PKCS#7 padding: find one.
+    let wrongCek: Uint8Array | null = null;
+    while (!wrongCek) {
+      const k = crypto.getRandomValues(new Uint8Array(32));
+      const key = await crypto.subtle.importKey('raw', k, 'AES-CBC', false, ['decrypt']);
+      if (await crypto.subtle.decrypt({ name: 'AES-CBC', iv: iv.slice() }, key, parts.encryptedContent.slice()).then(() => true, () => false)) wrongCek = k;
+    }
+    // The key transport "succeeds" with that key (as an implicit rejection does): a fault no real key produces on demand.
+    const lying = { ...candidate(current.certDer, current.keyDer), decryptPkcs1v15: async () => wrongCek!.slice() };
+    const err = await decryptSmime(der, [lying]).catch((e: unknown) => e);
+    expect(isSmimeError(err, 'smime_decrypt_failed')).toBe(true);
+    // The real key still opens it.
+    expect((await decryptSmime(der, keychain)).contentType).toBe('text/plain');
   });
 
   it('a corrupted PKCS#1 v1.5 key gives the same error as a wrong key (no padding oracle)', async () => {

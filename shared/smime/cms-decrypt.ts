@@ -166,6 +166,17 @@ async function recoverCek(
   throw new SmimeError('smime_unsupported', `The key transport algorithm ${ri.keyEncryptionOid} is not supported.`);
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    STRICT_UTF8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Decrypts an S/MIME message with the first candidate that a RecipientInfo names and that
  * opens it. Throws SmimeError: smime_not_encrypted, smime_no_recipient (the message lists its
@@ -211,6 +222,10 @@ export async function decryptSmime(bytes: Uint8Array, candidates: DecryptCandida
       if (cek.length !== alg.keyLength) throw new Error('key length mismatch');
       const plaintext = await decryptContent(parts, alg, cek);
       const entity = parseEntity(plaintext);
+      // CBC has no integrity: a wrong key (or an implicitly rejected one) passes the padding
+      // check about once in 256 and yields noise. Content is a MIME entity (RFC 8551), or at
+      // least text; anything else is that noise, and fails like the wrong key it is.
+      if (!entity && alg.mode !== 'GCM' && !isUtf8(plaintext)) throw new Error('the decrypted content is neither a MIME entity nor text');
       const contentType = parseContentType(entity?.headers.get('content-type')).type;
       return { plaintext, contentType, recipient: { index, certificate: candidate.certificate }, contentAlgorithm: alg.name, keyTransport };
     } catch (cause) {
