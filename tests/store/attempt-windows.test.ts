@@ -2,11 +2,11 @@
  * Rate limiters whose counts live in the database: limiters in different processes (here: over
  * different connections or pools of one database) count together, on SQLite and PostgreSQL.
  */
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminToken } from '../../server/src/domain/auth/admin-tokens.ts';
 import { createSharedRateLimiter } from '../../server/src/domain/auth/rate-limiter.ts';
+import { hashSecret } from '../../server/src/domain/devices/secrets.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { createApp } from '../../server/src/http/app.ts';
 import type { Store } from '../../server/src/ports.ts';
@@ -89,12 +89,24 @@ describe.each(kinds)('shared rate limiter on %s', (_name, open) => {
     clock.advance(1000);
     expect(await a.retryAfter('k')).toBe(0);
     await a.fail('k');
-    const keyHash = createHash('sha256').update('k').digest('base64url');
+    const keyHash = hashSecret('k');
     expect(await one.attempts.current('window', keyHash, clock.now().getTime(), 60_000)).toEqual({ count: 1, start: clock.now().getTime() });
     for (let i = 0; i < 4; i += 1) await a.fail('k');
     expect(await a.retryAfter('k')).toBe(60_000);
     await a.reset('k');
     expect(await a.retryAfter('k')).toBe(0);
+  });
+
+  it('consume counts each call and refuses those past the limit, across processes, until the window ends', async () => {
+    const a = createSharedRateLimiter(one.attempts, 'calls', options);
+    const b = createSharedRateLimiter(two.attempts, 'calls', options);
+    for (let i = 0; i < 5; i += 1) expect(await (i % 2 ? a : b).consume('device-1')).toBe(0);
+    clock.advance(10_000);
+    expect(await a.consume('device-1')).toBe(50_000);
+    expect(await b.consume('device-1')).toBe(50_000);
+    expect(await a.consume('device-2')).toBe(0);
+    clock.advance(50_000);
+    expect(await b.consume('device-1')).toBe(0);
   });
 
   it('concurrent failures from two pools lose no count', async () => {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../ports.ts';
+import { hashSecret } from '../devices/secrets.ts';
 import type { AttemptWindowRepo } from './types.ts';
 
 /**
@@ -10,6 +10,11 @@ export interface RateLimiter {
   /** Milliseconds until the key may try again, or 0 when it may try now. */
   retryAfter(key: string): Promise<number>;
   fail(key: string): Promise<void>;
+  /**
+   * Counts one event and answers like `retryAfter` would have before it: 0 when it was within
+   * the limit, else the wait. One write where `retryAfter` + `fail` take a read and a write.
+   */
+  consume(key: string): Promise<number>;
   reset(key: string): Promise<void>;
 }
 
@@ -27,25 +32,32 @@ export interface RateLimiterOptions {
  */
 export function createSharedRateLimiter(attempts: AttemptWindowRepo, scope: string, options: RateLimiterOptions): RateLimiter {
   const { max, windowMs, clock } = options;
-  const hash = (key: string) => createHash('sha256').update(key).digest('base64url');
   let lastPurge = 0;
+  const count = async (key: string, now: number) => {
+    const w = await attempts.hit(scope, hashSecret(key), now, windowMs);
+    if (now - lastPurge >= windowMs) {
+      lastPurge = now;
+      // Rows of every scope past the longest window any limiter uses (a day) go.
+      await attempts.purge(now - Math.max(windowMs, 24 * 60 * 60_000));
+    }
+    return w;
+  };
   return {
     async retryAfter(key) {
       const now = clock.now().getTime();
-      const w = await attempts.current(scope, hash(key), now, windowMs);
+      const w = await attempts.current(scope, hashSecret(key), now, windowMs);
       return w && w.count >= max ? w.start + windowMs - now : 0;
     },
     async fail(key) {
+      await count(key, clock.now().getTime());
+    },
+    async consume(key) {
       const now = clock.now().getTime();
-      await attempts.hit(scope, hash(key), now, windowMs);
-      if (now - lastPurge >= windowMs) {
-        lastPurge = now;
-        // Rows of every scope past the longest window any limiter uses (a day) go.
-        await attempts.purge(now - Math.max(windowMs, 24 * 60 * 60_000));
-      }
+      const w = await count(key, now);
+      return w.count > max ? w.start + windowMs - now : 0;
     },
     async reset(key) {
-      await attempts.clear(scope, hash(key));
+      await attempts.clear(scope, hashSecret(key));
     },
   };
 }
@@ -65,18 +77,27 @@ export function createRateLimiter(options: RateLimiterOptions & { maxKeys?: numb
     }
     return w;
   };
+  const count = (key: string) => {
+    let w = current(key);
+    if (w) w.count++;
+    else {
+      if (windows.size >= maxKeys) windows.delete(windows.keys().next().value as string);
+      w = { start: clock.now().getTime(), count: 1 };
+      windows.set(key, w);
+    }
+    return w;
+  };
   return {
     async retryAfter(key) {
       const w = current(key);
       return w && w.count >= max ? w.start + windowMs - clock.now().getTime() : 0;
     },
     async fail(key) {
-      const w = current(key);
-      if (w) w.count++;
-      else {
-        if (windows.size >= maxKeys) windows.delete(windows.keys().next().value as string);
-        windows.set(key, { start: clock.now().getTime(), count: 1 });
-      }
+      count(key);
+    },
+    async consume(key) {
+      const w = count(key);
+      return w.count > max ? w.start + windowMs - clock.now().getTime() : 0;
     },
     async reset(key) {
       windows.delete(key);

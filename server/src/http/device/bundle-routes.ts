@@ -45,11 +45,10 @@ export function bundleRoutes(deps: AppDeps): OpenAPIHono<DeviceEnv> {
   for (const path of ['/bundle', '/signing-csr']) {
     app.use(path, async (c, next) => {
       const key = `${path} ${c.var.device.id}`;
-      const wait = await calls.retryAfter(key);
+      const wait = await calls.consume(key);
       if (wait > 0) {
         return problemResponse(c, new AppError('rate_limited', `too many ${path.slice(1)} requests from this device; try again later`), Math.ceil(wait / 1000));
       }
-      await calls.fail(key);
       return next();
     });
   }
