@@ -62,6 +62,23 @@ export class Outbound {
     this.resume();
   }
 
+  /** A stream WINDOW_UPDATE; the stream error it amounts to, if any (RFC 9113 §6.9, §6.9.1). */
+  addStreamWindow(stream: H2Stream, increment: number): { code: number; reason: string } | null {
+    if (increment === 0) return { code: ErrorCode.PROTOCOL_ERROR, reason: 'WINDOW_UPDATE of 0 on the stream' };
+    stream.sendWindow += increment;
+    if (stream.sendWindow > MAX_WINDOW) return { code: ErrorCode.FLOW_CONTROL_ERROR, reason: 'stream window overflow' };
+    this.resume();
+    return null;
+  }
+
+  /** GOAWAY(code), written at once. We accept no streams from the peer: the last stream id is 0. */
+  goaway(code: number): void {
+    const payload = Buffer.alloc(8);
+    payload.writeUInt32BE(code, 4);
+    this.writer.frame(FrameType.GOAWAY, 0, 0, payload);
+    this.writer.flush();
+  }
+
   /**
    * SETTINGS_INITIAL_WINDOW_SIZE: the change applies to every open stream, possibly taking a
    * window below zero (RFC 9113 §6.9.2).

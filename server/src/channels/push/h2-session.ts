@@ -12,21 +12,17 @@
  * can send them on a fresh connection (so does REFUSED_STREAM).
  */
 import type tls from 'node:tls';
-import { ErrorCode, errorName, Flag, FrameType, type FrameWriter, H2ConnectionError, MAX_WINDOW, protocolError } from './h2-frames.ts';
+import { ErrorCode, errorName, Flag, FrameType, type FrameWriter, H2ConnectionError, protocolError } from './h2-frames.ts';
 import { Deadlines } from './h2-deadlines.ts';
 import { FrameReader, type PeerSettings } from './h2-frame-reader.ts';
+import { IdleClock } from './h2-idle.ts';
+import { CONNECTION_WINDOW, Inbound, MAX_HEADER_LIST, STREAM_WINDOW } from './h2-inbound.ts';
 import { Liveness } from './h2-liveness.ts';
 import { Outbound } from './h2-outbound.ts';
 import { type H2Result, H2Stream, StreamQueue } from './h2-stream.ts';
-import { HpackDecoder } from './hpack-decoder.ts';
 import { HpackEncoder } from './hpack-encoder.ts';
 import { HpackError } from './hpack-table.ts';
 
-/** Our receive windows: generous, since response data is consumed as soon as it arrives. */
-const STREAM_WINDOW = 1 << 20;
-const CONNECTION_WINDOW = 16 << 20;
-/** The largest response header list (RFC 7541 §4.1 sizes) we accept, and announce. */
-const MAX_HEADER_LIST = 64 * 1024;
 const MAX_STREAM_ID = 0x7fffffff;
 /** The longest the peer has to answer our PING after a request timed out (see h2-liveness.ts). */
 const PING_ANSWER_MS = 5000;
@@ -53,7 +49,7 @@ export class H2Session {
   private readonly out: Outbound;
   private readonly writer: FrameWriter;
   private readonly encoder = new HpackEncoder();
-  private readonly decoder = new HpackDecoder();
+  private readonly inbound: Inbound;
   private readonly validNames = new Set<string>();
   private readonly streams = new Map<number, H2Stream>();
   private readonly deadlines = new Deadlines<H2Stream>((stream) => this.onTimeout(stream));
@@ -63,12 +59,9 @@ export class H2Session {
   private readonly maxStreamId: number;
   private gotSettings = false;
   private maxConcurrent = 0;
-  private recvWindow = CONNECTION_WINDOW;
-  private recvUnacked = 0;
   private readonly reader: FrameReader;
   private goawayNote = '';
-  private idleSince = Date.now();
-  private idleTimer: NodeJS.Timeout;
+  private readonly idle: IdleClock;
   private readonly liveness: Liveness;
 
   constructor(private readonly options: H2SessionOptions) {
@@ -76,6 +69,7 @@ export class H2Session {
     this.maxStreamId = options.maxStreamId ?? MAX_STREAM_ID;
     this.out = new Outbound(this.socket);
     this.writer = this.out.writer;
+    this.inbound = new Inbound(this.writer);
     this.reader = new FrameReader({
       data: (id, data, length, endStream) => this.onData(id, data, length, endStream),
       headers: (id, block, endStream) => this.onHeaders(id, block, endStream),
@@ -100,7 +94,13 @@ export class H2Session {
     this.socket.on('close', () => this.terminate(`HTTP/2 connection closed by the push service${this.goawayNote}`, null));
     // Like node:http2's session.unref(): an idle session does not keep the process alive.
     this.socket.unref();
-    this.idleTimer = setTimeout(this.checkIdle, options.idleMs).unref();
+    this.idle = new IdleClock(
+      options.idleMs,
+      () => this.streams.size > 0 || this.queue.size > 0,
+      () => {
+        if (this.state === 'open') this.terminate('HTTP/2 session idle', ErrorCode.NO_ERROR);
+      },
+    );
   }
 
   /** Whether new requests may be sent on this session. */
@@ -135,7 +135,7 @@ export class H2Session {
   private open(stream: H2Stream): void {
     stream.id = this.nextId;
     this.nextId += 2;
-    stream.recvWindow = STREAM_WINDOW;
+    this.inbound.open(stream);
     this.streams.set(stream.id, stream);
     this.out.open(stream, this.encoder.encode(stream.fields));
     if (this.nextId > this.maxStreamId) this.retire('HTTP/2 stream ids used up');
@@ -153,18 +153,10 @@ export class H2Session {
   };
 
   private onData(id: number, data: Buffer, length: number, endStream: boolean): void {
-    this.recvWindow -= length;
-    if (this.recvWindow < 0) throw new H2ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, 'DATA beyond the connection window');
-    this.recvUnacked += length;
-    if (this.recvUnacked >= CONNECTION_WINDOW / 2) {
-      this.writer.frame32(FrameType.WINDOW_UPDATE, 0, this.recvUnacked);
-      this.recvWindow += this.recvUnacked;
-      this.recvUnacked = 0;
-    }
+    this.inbound.connectionData(length);
     const stream = this.streamFor(id, 'DATA');
     if (!stream) return;
-    stream.recvWindow -= length;
-    if (stream.recvWindow < 0) {
+    if (!this.inbound.streamData(stream, length)) {
       this.resetStream(id, ErrorCode.FLOW_CONTROL_ERROR, 'DATA beyond the stream window');
       return;
     }
@@ -174,23 +166,16 @@ export class H2Session {
     } else if (endStream) {
       this.complete(stream);
     } else {
-      stream.unacked += length;
-      if (stream.unacked >= STREAM_WINDOW / 2) {
-        this.writer.frame32(FrameType.WINDOW_UPDATE, id, stream.unacked);
-        stream.recvWindow += stream.unacked;
-        stream.unacked = 0;
-      }
+      this.inbound.consumed(stream, length);
     }
   }
 
   private onHeaders(id: number, block: Buffer, endStream: boolean): void {
     // Decoded even for a stream we gave up on: the dynamic table must stay in step.
-    const fields = this.decoder.decode(block);
+    const { fields, tooLarge } = this.inbound.headers(block);
     const stream = this.streamFor(id, 'HEADERS');
     if (!stream) return;
-    let listSize = 0;
-    for (let i = 0; i < fields.length; i += 2) listSize += fields[i]!.length + fields[i + 1]!.length + 32;
-    const malformed = listSize > MAX_HEADER_LIST ? `header list larger than ${MAX_HEADER_LIST} octets` : stream.onHeaders(fields, endStream, this.validNames);
+    const malformed = tooLarge ?? stream.onHeaders(fields, endStream, this.validNames);
     if (malformed) this.resetStream(id, ErrorCode.PROTOCOL_ERROR, `malformed response: ${malformed}`);
     else if (endStream) this.complete(stream);
   }
@@ -213,14 +198,8 @@ export class H2Session {
       return;
     }
     const stream = this.streamFor(id, 'WINDOW_UPDATE');
-    if (!stream) return;
-    if (increment === 0) {
-      this.resetStream(id, ErrorCode.PROTOCOL_ERROR, 'WINDOW_UPDATE of 0 on the stream');
-      return;
-    }
-    stream.sendWindow += increment;
-    if (stream.sendWindow > MAX_WINDOW) this.resetStream(id, ErrorCode.FLOW_CONTROL_ERROR, 'stream window overflow');
-    else this.out.resume();
+    const error = stream && this.out.addStreamWindow(stream, increment);
+    if (error) this.resetStream(id, error.code, error.reason);
   }
 
   private onReset(id: number, code: number): void {
@@ -287,7 +266,7 @@ export class H2Session {
         this.terminate('HTTP/2 session closed', ErrorCode.NO_ERROR);
         return;
       }
-      this.idleSince = Date.now();
+      this.idle.rest();
     }
     this.pump();
   }
@@ -299,14 +278,6 @@ export class H2Session {
     else stream.settle({ kind: 'network', reason });
     if (this.state !== 'dead') this.liveness.suspect();
   }
-
-  private readonly checkIdle = (): void => {
-    if (this.state !== 'open') return;
-    const busy = this.streams.size > 0 || this.queue.size > 0;
-    const idleFor = busy ? 0 : Date.now() - this.idleSince;
-    if (idleFor >= this.options.idleMs) this.terminate('HTTP/2 session idle', ErrorCode.NO_ERROR);
-    else this.idleTimer = setTimeout(this.checkIdle, this.options.idleMs - idleFor).unref();
-  };
 
   /** No new streams: queued requests are handed back; open ones finish, then the session ends. */
   private retire(reason: string): void {
@@ -328,7 +299,7 @@ export class H2Session {
     if (this.state === 'dead') return;
     this.state = 'dead';
     this.notifyRetired();
-    clearTimeout(this.idleTimer);
+    this.idle.stop();
     this.liveness.stop();
     this.deadlines.clear();
     const failure: H2Result = { kind: 'network', reason };
@@ -342,11 +313,7 @@ export class H2Session {
       this.socket.destroy();
       return;
     }
-    // We accept no streams from the peer, so the last stream id is 0.
-    const goaway = Buffer.alloc(8);
-    goaway.writeUInt32BE(goawayCode, 4);
-    this.writer.frame(FrameType.GOAWAY, 0, 0, goaway);
-    this.writer.flush();
+    this.out.goaway(goawayCode);
     this.writer.close();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
