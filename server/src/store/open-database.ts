@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import { migrations } from './migrations/index.ts';
+import { PatientSqliteDialect } from './sqlite-dialect.ts';
 import { withStatementCache } from './statement-cache.ts';
 import type { Database } from './schema.ts';
 
@@ -27,7 +28,8 @@ const pgTypes = {
 
 /**
  * Opens the database and brings its schema up to date. SQLite: WAL, synchronous=FULL,
- * foreign keys on, a busy timeout so CLI and server can share the file, prepared statements
+ * foreign keys on, lock waits (CLI, server and workers share the file) that do not block the
+ * event loop (sqlite-dialect.ts), prepared statements
  * reused (statement-cache.ts). PostgreSQL: a pool,
  * optionally pinned to a schema (tests give each run its own).
  */
@@ -39,8 +41,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    // Opening waits for locks the blocking way (better-sqlite3's 5 s default); from here on,
+    // lock waits are asynchronous (sqlite-dialect.ts).
+    sqlite.pragma('busy_timeout = 0');
+    db = new Kysely<Database>({ dialect: new PatientSqliteDialect({ database: withStatementCache(sqlite) }, { sqlite }) });
   } else {
     const pool = new pg.Pool({
       connectionString: target.url,
