@@ -33,23 +33,40 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 /** Runs a write transaction on `db` that holds the write lock until the returned release() is called. */
 async function holdWriteLock(db: Kysely<Database>): Promise<{ release(): void; done: Promise<void> }> {
-  let release = () => undefined as void;
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let locked = () => undefined as void;
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve;
-  });
+  const held = deferred();
+  const locked = deferred();
   const done = db.transaction().execute(async (tx) => {
     await tx.insertInto('kv').values({ key: 'holder', value: '1' }).execute();
-    locked();
-    await held;
+    locked.resolve();
+    await held.promise;
   });
-  await isLocked;
-  return { release, done };
+  await locked.promise;
+  return { release: held.resolve, done };
+}
+
+/** While `a` holds the write lock, `write` on `b` waits, the event loop turning; it completes once `a` commits. */
+async function expectWaitThenWrite(write: () => Promise<unknown>): Promise<void> {
+  const holder = await holdWriteLock(a.db);
+  let settled = false;
+  const waiter = write().finally(() => {
+    settled = true;
+  });
+  expect(await turnsDuring(150)).toBeGreaterThanOrEqual(10);
+  expect(settled).toBe(false);
+  holder.release();
+  await holder.done;
+  await waiter;
+  expect(await keys(b.db)).toEqual(['holder', 'waiter']);
 }
 
 /** Counts event-loop turns (a 5 ms interval) while `ms` pass. */
@@ -67,38 +84,11 @@ const keys = async (db: Kysely<Database>) => (await db.selectFrom('kv').select('
 
 describe('SQLite lock waits', () => {
   it('a write transaction waits for the other connection without stopping the event loop, then commits', async () => {
-    const holder = await holdWriteLock(a.db);
-    let settled = false;
-    const waiter = b.db
-      .transaction()
-      .execute((tx) => tx.insertInto('kv').values({ key: 'waiter', value: '2' }).execute())
-      .finally(() => {
-        settled = true;
-      });
-    expect(await turnsDuring(150)).toBeGreaterThanOrEqual(10);
-    expect(settled).toBe(false);
-    holder.release();
-    await holder.done;
-    await waiter;
-    expect(await keys(b.db)).toEqual(['holder', 'waiter']);
+    await expectWaitThenWrite(() => b.db.transaction().execute((tx) => tx.insertInto('kv').values({ key: 'waiter', value: '2' }).execute()));
   });
 
   it('a write outside a transaction waits the same way', async () => {
-    const holder = await holdWriteLock(a.db);
-    let settled = false;
-    const waiter = b.db
-      .insertInto('kv')
-      .values({ key: 'waiter', value: '2' })
-      .execute()
-      .finally(() => {
-        settled = true;
-      });
-    expect(await turnsDuring(100)).toBeGreaterThanOrEqual(5);
-    expect(settled).toBe(false);
-    holder.release();
-    await holder.done;
-    await waiter;
-    expect(await keys(a.db)).toEqual(['holder', 'waiter']);
+    await expectWaitThenWrite(() => b.db.insertInto('kv').values({ key: 'waiter', value: '2' }).execute());
   });
 
   it('reads do not wait for the other connection’s write transaction (WAL)', async () => {
