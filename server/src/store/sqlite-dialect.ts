@@ -22,9 +22,10 @@ export interface PatientSqliteOptions {
   busyTimeoutMs?: number;
 }
 
+/** SQLITE_BUSY and its extended forms (…_RECOVERY while another connection recovers the WAL). */
 const isBusy = (error: unknown) => {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT';
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 };
 
 class PatientConnection implements DatabaseConnection {
