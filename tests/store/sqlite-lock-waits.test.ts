@@ -61,7 +61,8 @@ async function expectWaitThenWrite(write: () => Promise<unknown>): Promise<void>
   const waiter = write().finally(() => {
     settled = true;
   });
-  expect(await turnsDuring(150)).toBeGreaterThanOrEqual(10);
+  // A loop frozen in the driver's busy wait turns at most once (the late interval firing once).
+  expect(await turnsDuring(150)).toBeGreaterThanOrEqual(3);
   expect(settled).toBe(false);
   holder.release();
   await holder.done;
