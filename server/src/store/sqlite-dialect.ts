@@ -54,7 +54,8 @@ class PatientConnection implements DatabaseConnection {
 }
 
 class PatientDriver extends SqliteDriver implements Driver {
-  private readonly wrapped = new WeakMap<DatabaseConnection, PatientConnection>();
+  /** Kysely's SQLite driver has one connection; this wraps it. */
+  private connection: PatientConnection | undefined;
 
   constructor(
     config: SqliteDialectConfig,
@@ -65,12 +66,8 @@ class PatientDriver extends SqliteDriver implements Driver {
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     const inner = await super.acquireConnection();
-    let connection = this.wrapped.get(inner);
-    if (!connection) {
-      connection = new PatientConnection(inner, this.options.sqlite, this.options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS);
-      this.wrapped.set(inner, connection);
-    }
-    return connection;
+    this.connection ??= new PatientConnection(inner, this.options.sqlite, this.options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS);
+    return this.connection;
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {

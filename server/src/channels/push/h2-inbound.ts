@@ -24,7 +24,6 @@ export class Inbound {
   /** A new stream's receive window. */
   open(stream: H2Stream): void {
     stream.recvWindow = STREAM_WINDOW;
-    stream.unacked = 0;
   }
 
   /** DATA of `length` octets (padding included) on the connection; throws past its window. */
