@@ -15,8 +15,15 @@ export interface Sink {
   /** The receiver's self-signed certificate (PEM) when it speaks HTTPS. */
   ca?: string;
   /** Messages received so far and when the first arrived (epoch ms, see `nowEpochMs`). */
-  stats(): Promise<{ count: number; firstAt: number | null }>;
+  stats(): Promise<SinkStats>;
   close(): Promise<void>;
+}
+
+export interface SinkStats {
+  count: number;
+  firstAt: number | null;
+  /** The sink process's CPU time so far (user + system, µs). */
+  cpuUs: number;
 }
 
 /** High-resolution epoch milliseconds, comparable with the sink process's `firstAt`. */
@@ -43,7 +50,7 @@ async function startSink(kind: 'push' | 'smtp', tls = false): Promise<Sink> {
     async stats() {
       const reply = once(child, 'message');
       child.send('stats');
-      const [stats] = (await reply) as [{ count: number; firstAt: number | null }];
+      const [stats] = (await reply) as [SinkStats];
       return stats;
     },
     async close() {

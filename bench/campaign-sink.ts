@@ -62,6 +62,9 @@ if (process.argv[2] === 'smtp') {
 }
 
 process.on('message', (message) => {
-  if (message === 'stats') process.send?.({ count, firstAt });
+  if (message === 'stats') {
+    const cpu = process.cpuUsage();
+    process.send?.({ count, firstAt, cpuUs: cpu.user + cpu.system });
+  }
 });
 process.on('disconnect', () => process.exit(0));

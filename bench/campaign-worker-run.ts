@@ -30,13 +30,13 @@ const keys = testSubscriptionKeys();
  * `dir`, starts a worker process on it (trusting the sink's certificate), starts a campaign and
  * waits until every row is sent.
  */
-export async function runCampaignInWorker(dir: string, sink: Sink, n: number, concurrency: number, http2: boolean) {
+export async function runCampaignInWorker(dir: string, sink: Sink, n: number, concurrency: number, http2: boolean, encryptionThreads: number) {
   const database = await openDatabase({ kind: 'sqlite', file: join(dir, 'smime-portal.sqlite') });
   try {
     const store = createStore(database.db, database.kind);
     const ctx = { store, clock: systemClock, actor: 'bench' };
     await seed(database.db, ctx, { group: 'all', policy: 'Bench', users: n, notification: 'push', push: (i) => ({ endpoint: `${sink.base}/d/${i}`, ...keys }) });
-    const env: Record<string, string> = { DATA_DIR: dir, WORKER_CONCURRENCY: String(concurrency), PUSH_HTTP2: http2 ? '1' : '0' };
+    const env: Record<string, string> = { DATA_DIR: dir, WORKER_CONCURRENCY: String(concurrency), PUSH_HTTP2: http2 ? '1' : '0', PUSH_ENCRYPTION_THREADS: String(encryptionThreads) };
     if (sink.ca) {
       writeFileSync(join(dir, 'sink-ca.pem'), sink.ca);
       env.NODE_EXTRA_CA_CERTS = join(dir, 'sink-ca.pem');
@@ -46,6 +46,7 @@ export async function runCampaignInWorker(dir: string, sink: Sink, n: number, co
     await worker.ready;
     const pid = worker.child.pid!;
     const before = processUsage(pid);
+    const sinkBefore = await sink.stats();
     const t0 = nowEpochMs();
     const started = await startCampaign(ctx, { push: true, email: true }, { policy: 'Bench', channel: 'push' });
     const queuedMs = nowEpochMs() - t0;
@@ -64,6 +65,7 @@ export async function runCampaignInWorker(dir: string, sink: Sink, n: number, co
       queuedMs,
       peakRssMb: after.peakRssMb,
       startRssMb: before.peakRssMb,
+      sinkCpuUsPerMessage: (got.cpuUs - sinkBefore.cpuUs) / n,
     };
   } finally {
     await database.close();

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
@@ -33,5 +34,13 @@ describe('loadConfig', () => {
     const c = loadConfig({ PORT: '', PUBLIC_URL: 'https://portal.example.com/' });
     expect(c.port).toBe(8080);
     expect(c.publicUrl).toBe('https://portal.example.com');
+  });
+
+  it('encrypts pushes on one thread per core beyond the first (at most 4) unless PUSH_ENCRYPTION_THREADS says otherwise', () => {
+    expect(loadConfig({}).campaigns.pushEncryptionThreads).toBe(Math.min(4, availableParallelism() - 1));
+    expect(loadConfig({ PUSH_ENCRYPTION_THREADS: '0' }).campaigns.pushEncryptionThreads).toBe(0);
+    expect(loadConfig({ PUSH_ENCRYPTION_THREADS: '3' }).campaigns.pushEncryptionThreads).toBe(3);
+    expect(() => loadConfig({ PUSH_ENCRYPTION_THREADS: 'two' })).toThrow(/PUSH_ENCRYPTION_THREADS: must be a whole number/);
+    expect(() => loadConfig({ PUSH_ENCRYPTION_THREADS: '65' })).toThrow(/PUSH_ENCRYPTION_THREADS: /);
   });
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -47,6 +48,7 @@ const envSchema = z.object({
   NOTIFY_DEBOUNCE_SECONDS: intIn(0, 86_400).default(60),
   PUSH_ALLOW_INSECURE: boolFlag.default(false),
   PUSH_HTTP2: boolFlag.default(true),
+  PUSH_ENCRYPTION_THREADS: intIn(0, 64).optional(),
   VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https: URL').optional(),
 });
 
@@ -87,6 +89,8 @@ export type Config = Readonly<{
     allowInsecurePush: boolean;
     /** Offer HTTP/2 to https push services (PUSH_HTTP2, default on). */
     pushHttp2: boolean;
+    /** Threads encrypting push payloads beside the event loop (PUSH_ENCRYPTION_THREADS; default one per core beyond the first, at most 4). */
+    pushEncryptionThreads: number;
     vapidSubject: string | null;
   }>;
 }>;
@@ -146,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       debounceMs: e.NOTIFY_DEBOUNCE_SECONDS * 1000,
       allowInsecurePush: e.PUSH_ALLOW_INSECURE,
       pushHttp2: e.PUSH_HTTP2,
+      pushEncryptionThreads: e.PUSH_ENCRYPTION_THREADS ?? Math.min(4, availableParallelism() - 1),
       vapidSubject: e.VAPID_SUBJECT ?? null,
     }),
   });

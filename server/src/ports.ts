@@ -67,6 +67,12 @@ export type SendOutcome =
 export interface Channel {
   readonly kind: ChannelKind;
   send(notice: Notice): Promise<SendOutcome>;
+  /**
+   * Whether the channel is about to run out of work it could be doing beside the event loop
+   * (the push channel's encryption threads): the worker then commits outcomes sooner, freeing
+   * slots for more rows. Absent: never.
+   */
+  starving?(): boolean;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

@@ -72,10 +72,11 @@ async function serveOn(rt: Runtime, config: Config, log: (line: string) => void,
   const stopSweep = scheduleRenewalSweep(rt.context('system'), certificates, config, logFunction(logger.child({ component: 'renewal' })));
   undo.push(stopSweep);
   // VAPID keys live in the database (private key sealed by the vault): shared by every machine.
-  const delivery = await channelsFromConfig(config, { store: rt.store, vault: certificates.vault, clock: rt.clock });
+  const workerLog = logFunction(logger.child({ component: 'worker' }));
+  const delivery = await channelsFromConfig(config, { store: rt.store, vault: certificates.vault, clock: rt.clock, log: workerLog });
   // The embedded worker (WORKER=embedded, the default) sends notifications from this process.
   const embedded = config.embeddedWorker
-    ? startWorker(config, rt.store, rt.clock, logFunction(logger.child({ component: 'worker' })), delivery)
+    ? startWorker(config, rt.store, rt.clock, workerLog, delivery)
     : null;
   undo.push(() => (embedded ? embedded.stop() : Promise.all([delivery.channels.push.close(), delivery.channels.email.close()]).then(() => undefined)));
   const app = createApp({

@@ -51,15 +51,21 @@ beforeAll(async () => {
   receiver = await startPushReceiver();
   base = receiver.base;
   vapid = createVapidSigner({ ...keys, subject: 'mailto:it@example.com', clock: systemClock });
-  channel = createPushChannel({ vapid, timeoutMs: 5000, ttlSeconds: 3600, allowInsecureEndpoints: true });
 });
 
 afterAll(async () => {
-  await channel?.close();
   await receiver?.stop();
 });
 
-describe('push channel against web-push-testing', () => {
+// Encrypting on the event loop, and in an encryption thread (the default on machines with more than one core).
+describe.each([0, 1])('push channel against web-push-testing, %i encryption threads', (encryptionThreads) => {
+  beforeAll(() => {
+    channel = createPushChannel({ vapid, timeoutMs: 5000, ttlSeconds: 3600, allowInsecureEndpoints: true, encryptionThreads });
+  });
+  afterAll(async () => {
+    await channel?.close();
+  });
+
   it('delivers the localized, encrypted payload with an accepted VAPID JWT and TTL', async () => {
     const { record, clientHash } = await subscribe('dev-zh');
     const outcome = await channel.send(
@@ -119,7 +125,7 @@ describe('push channel against web-push-testing', () => {
 
   it('signs one JWT per push-service origin across many sends', async () => {
     const signer = createVapidSigner({ ...keys, subject: 'https://portal.example.com/contact', clock: systemClock });
-    const reusing = createPushChannel({ vapid: signer, timeoutMs: 5000, ttlSeconds: 60, allowInsecureEndpoints: true });
+    const reusing = createPushChannel({ vapid: signer, timeoutMs: 5000, ttlSeconds: 60, allowInsecureEndpoints: true, encryptionThreads });
     try {
       const { record, clientHash } = await subscribe('dev-many');
       // Same receiver under a second origin (127.0.0.1 instead of localhost).
@@ -133,6 +139,23 @@ describe('push channel against web-push-testing', () => {
       expect(await received(clientHash)).toHaveLength(21);
     } finally {
       await reusing.close();
+    }
+  });
+});
+
+describe('push channel with an encryption thread', () => {
+  it('is starving only while pushes are under way and its thread has little to do', async () => {
+    const threaded = createPushChannel({ vapid, timeoutMs: 5000, ttlSeconds: 60, allowInsecureEndpoints: true, encryptionThreads: 1 });
+    try {
+      const { record, clientHash } = await subscribe('dev-starving');
+      expect(threaded.starving?.()).toBe(false);
+      const sending = threaded.send(notice([record]));
+      expect(threaded.starving?.()).toBe(true);
+      expect((await sending).status).toBe('sent');
+      expect(threaded.starving?.()).toBe(false);
+      expect(await received(clientHash)).toHaveLength(1);
+    } finally {
+      await threaded.close();
     }
   });
 });

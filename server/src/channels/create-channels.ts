@@ -27,6 +27,10 @@ export interface ChannelTuning {
   pushAgentOptions?: https.AgentOptions;
   /** Offer HTTP/2 to https push services. Default true. */
   pushHttp2?: boolean;
+  /** Threads encrypting push payloads beside the event loop. Default 0 (inline). */
+  pushEncryptionThreads?: number;
+  /** Told when a push encryption thread fails. */
+  onThreadError?: (error: Error) => void;
 }
 
 /**
@@ -51,6 +55,8 @@ export function createChannels(config: ChannelsConfig, tuning: ChannelTuning = {
           ttlSeconds: tuning.pushTtlSeconds ?? 7 * 24 * 3600,
           ...(tuning.pushAgentOptions ? { httpAgentOptions: tuning.pushAgentOptions } : {}),
           ...(tuning.pushHttp2 === false ? { http2: false } : {}),
+          encryptionThreads: tuning.pushEncryptionThreads ?? 0,
+          ...(tuning.onThreadError ? { onThreadError: tuning.onThreadError } : {}),
           allowInsecureEndpoints: config.push.allowInsecureEndpoints,
           clock,
         })

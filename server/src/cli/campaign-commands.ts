@@ -115,7 +115,7 @@ export function registerCampaignCommands(program: Command, kit: CliKit): void {
       const log = (level: string, message: string, detail?: Record<string, unknown>) => io.stdout.write(`${JSON.stringify({ level, message, ...detail })}\n`);
       // The KEK must be the one the database was sealed with (set KEK alike on every machine).
       const vault = await openVerifiedVault(config, rt.store, { create: true });
-      const running = startWorker(config, rt.store, rt.clock, log, await channelsFromConfig(config, { store: rt.store, vault, clock: rt.clock }));
+      const running = startWorker(config, rt.store, rt.clock, log, await channelsFromConfig(config, { store: rt.store, vault, clock: rt.clock, log }));
       log('info', 'worker started', { worker: running.worker.id, database: rt.store.kind, email: running.delivery.configured.email });
       kit.keepRunning(async () => {
         await running.stop();

@@ -16,6 +16,7 @@ export interface ChannelSources {
   /** Opens the VAPID private key sealed in the database. */
   vault: Vault;
   clock?: Clock;
+  log?: (level: 'error', message: string, detail?: Record<string, unknown>) => void;
 }
 
 /**
@@ -32,7 +33,12 @@ export async function channelsFromConfig(config: Config, sources: ChannelSources
       vapid: { ...keys, subject: vapidSubject(config) },
       push: { allowInsecureEndpoints: config.campaigns.allowInsecurePush },
     },
-    { ...(sources.clock ? { clock: sources.clock } : {}), pushHttp2: config.campaigns.pushHttp2 },
+    {
+      ...(sources.clock ? { clock: sources.clock } : {}),
+      pushHttp2: config.campaigns.pushHttp2,
+      pushEncryptionThreads: config.campaigns.pushEncryptionThreads,
+      onThreadError: (error) => sources.log?.('error', 'a push encryption thread failed; its messages are encrypted on the main thread', { error: error.message }),
+    },
   );
   return { channels, configured: { push: true, email: config.smtpUrl !== null }, vapidPublicKey: keys.publicKey };
 }

@@ -48,14 +48,20 @@ const START_SLICE = 16;
  * the slots they free are refilled by a claim in the same transaction (one commit, one fsync on
  * SQLite, per cycle). A row holds one of the `concurrency` slots from its claim until its outcome
  * is durable, so leased-but-unrecorded rows (the ones a crash would send twice) never exceed it.
+ * When a channel's own threads (push encryption) are about to run dry, outcomes are committed in
+ * quarter batches, so the slots — and new rows for those threads — come back sooner.
  */
 export function createDeliveryWorker(store: Store, channels: Channels, clock: Clock, options: WorkerOptions): DeliveryWorker {
   const id = options.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const batchSize = Math.max(1, Math.min(options.concurrency, options.batchSize ?? Math.ceil(options.concurrency / 2)));
   // Each claim and each flush is a transaction: wait for half a batch rather than trickle.
   const minClaim = Math.max(1, Math.ceil(batchSize / 2));
-  // Outcomes per commit: a whole batch (one fsync on SQLite per batch), or fewer after a delay.
+  // Outcomes per commit: a whole batch (one fsync on SQLite per batch), a quarter batch while a
+  // channel's threads are about to run dry (so the slots come back sooner), or fewer after a delay.
   const flushSize = batchSize;
+  const starvingFlushSize = Math.ceil(batchSize / 4);
+  const channelList = Object.values(channels);
+  const starving = () => channelList.some((c) => c.starving?.() === true);
   const flushDelayMs = options.flushDelayMs ?? 100;
   const pollMs = options.pollMs ?? 200;
   const reminderScanMs = options.reminderScanMs ?? 60_000;
@@ -147,9 +153,9 @@ export function createDeliveryWorker(store: Store, channels: Channels, clock: Cl
     return flushing;
   }
 
-  /** Group commit: at once when a batch waits or nothing else is in flight, else soon. */
+  /** Group commit: at once when a batch waits, a channel is starving or nothing else is in flight, else soon. */
   function requestFlush(): void {
-    if (buffer.length >= flushSize || (sending === 0 && ready.length === 0)) void flush();
+    if (buffer.length >= flushSize || (sending === 0 && ready.length === 0) || (buffer.length >= starvingFlushSize && starving())) void flush();
     else flushTimer ??= setTimeout(() => void flush(), flushDelayMs);
   }
 

@@ -45,15 +45,21 @@ export function toPushTopic(topic: string): string {
   return createHash('sha256').update(topic).digest('base64url').slice(0, 32);
 }
 
-/**
- * Encrypts the payload for the subscription and returns the request to POST to its endpoint.
- * Throws (web-push's Error) if the subscription keys are malformed.
- */
-export function buildPushRequest(input: PushRequestInput): PushRequest {
+/** web-push's `generateRequestDetails` arguments for one request (also sent to encrypt-thread.js). */
+export type RequestDetailsArgs = [subscription: webPush.PushSubscription, payload: Uint8Array, options: RequestOptions];
+
+/** What web-push's builder returns that the request needs. */
+export interface RequestDetails {
+  endpoint: string;
+  headers: Record<string, unknown>;
+  body: Uint8Array | null;
+}
+
+export function requestDetailsArgs(input: PushRequestInput): RequestDetailsArgs {
   const { subscription } = input;
-  const details = webPush.generateRequestDetails(
+  return [
     { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
-    Buffer.from(input.payload),
+    input.payload,
     {
       TTL: input.ttlSeconds,
       urgency: input.urgency,
@@ -62,10 +68,27 @@ export function buildPushRequest(input: PushRequestInput): PushRequest {
       ...NO_GLOBAL_VAPID,
       headers: { Authorization: input.authorization },
     },
-  );
+  ];
+}
+
+/** Runs web-push's request builder (it encrypts); throws its Error for malformed subscription keys. */
+export function buildRequestDetails([subscription, payload, options]: RequestDetailsArgs): RequestDetails {
+  return webPush.generateRequestDetails(subscription, Buffer.from(payload), options);
+}
+
+export function toPushRequest(details: RequestDetails): PushRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(details.headers)) {
     if (value !== undefined && value !== null) headers[name] = String(value);
   }
-  return { url: details.endpoint, method: 'POST', headers, body: details.body ?? Buffer.alloc(0) };
+  const body = details.body ? Buffer.from(details.body.buffer, details.body.byteOffset, details.body.byteLength) : Buffer.alloc(0);
+  return { url: details.endpoint, method: 'POST', headers, body };
+}
+
+/**
+ * Encrypts the payload for the subscription and returns the request to POST to its endpoint.
+ * Throws (web-push's Error) if the subscription keys are malformed.
+ */
+export function buildPushRequest(input: PushRequestInput): PushRequest {
+  return toPushRequest(buildRequestDetails(requestDetailsArgs(input)));
 }

@@ -5,9 +5,10 @@
 import type https from 'node:https';
 import { type Channel, type Clock, type Notice, type PushSubscriptionRecord, systemClock } from '../../ports.ts';
 import { noticeTexts } from '../messages.ts';
-import { buildPushRequest, MAX_PUSH_PAYLOAD_BYTES } from './build-push-request.ts';
+import { MAX_PUSH_PAYLOAD_BYTES, type PushRequest } from './build-push-request.ts';
 import { classifyPushResponse, type SubscriptionResult } from './classify-push-response.ts';
 import { combinePushResults } from './combine-push-results.ts';
+import { createPushEncryptor } from './push-encryptor.ts';
 import { createPushHttpClient } from './push-http-client.ts';
 import type { VapidSigner } from './vapid.ts';
 
@@ -24,6 +25,10 @@ export interface PushChannelOptions {
   allowInsecureEndpoints: boolean;
   /** For Retry-After dates; defaults to the system clock. */
   clock?: Clock;
+  /** Threads that encrypt payloads beside the event loop (push-encryptor.ts). Default 0: inline. */
+  encryptionThreads?: number;
+  /** Told when an encryption thread fails (its work is then done inline). */
+  onThreadError?: (error: Error) => void;
 }
 
 /** What the service worker receives (web/sw.ts shows it and opens `url` on click). */
@@ -46,13 +51,17 @@ export function createPushChannel(options: PushChannelOptions): Channel {
     ...(options.httpAgentOptions ? { agentOptions: options.httpAgentOptions } : {}),
     ...(options.http2 === false ? { http2: false } : {}),
   });
+  const encryptor = createPushEncryptor({ threads: options.encryptionThreads ?? 0, ...(options.onThreadError ? { onThreadError: options.onThreadError } : {}) });
+
+  /** Notices between their start and their outcome. */
+  let sending = 0;
 
   async function sendOne(subscription: PushSubscriptionRecord, payload: Uint8Array, topic: string) {
     const endpoint = parseEndpoint(subscription.endpoint, options.allowInsecureEndpoints);
     if ('invalid' in endpoint) return { status: 'permanent', reason: endpoint.invalid } satisfies SubscriptionResult;
-    let request: ReturnType<typeof buildPushRequest>;
+    let request: PushRequest;
     try {
-      request = buildPushRequest({
+      request = await encryptor.encrypt({
         subscription,
         payload,
         ttlSeconds: options.ttlSeconds,
@@ -86,16 +95,24 @@ export function createPushChannel(options: PushChannelOptions): Channel {
           goneDeviceIds: [],
         };
       }
-      const results = await Promise.all(
-        notice.subscriptions.map(async (subscription) => ({
-          deviceId: subscription.deviceId,
-          result: await sendOne(subscription, payload, notice.topic),
-        })),
-      );
-      return combinePushResults(results);
+      sending += 1;
+      try {
+        const results = await Promise.all(
+          notice.subscriptions.map(async (subscription) => ({
+            deviceId: subscription.deviceId,
+            result: await sendOne(subscription, payload, notice.topic),
+          })),
+        );
+        return combinePushResults(results);
+      } finally {
+        sending -= 1;
+      }
     },
+    // Only while pushes are under way: an idle push channel must not hurry other channels' commits.
+    starving: () => sending > 0 && encryptor.starving(),
     async close() {
       client.close();
+      await encryptor.close();
     },
   };
 }
