@@ -25,18 +25,31 @@ export function processUsage(pid: number): { cpuUs: number; peakRssMb: number } 
 
 const keys = testSubscriptionKeys();
 
+export interface WorkerRun {
+  channel: 'push' | 'email';
+  concurrency: number;
+  /** Push: offer HTTP/2 to the receiver. */
+  http2?: boolean;
+  /** Push: PUSH_ENCRYPTION_THREADS of the worker. */
+  encryptionThreads?: number;
+}
+
 /**
- * Seeds `n` users with a push device each (endpoints on `sink`) into the SQLite database of
- * `dir`, starts a worker process on it (trusting the sink's certificate), starts a campaign and
- * waits until every row is sent.
+ * Seeds `n` users (with a push device each, endpoints on `sink`, for push) into the SQLite
+ * database of `dir`, starts a worker process on it (sending to `sink`, trusting its certificate),
+ * starts a campaign on `run.channel` and waits until every row is sent.
  */
-export async function runCampaignInWorker(dir: string, sink: Sink, n: number, concurrency: number, http2: boolean, encryptionThreads: number) {
+export async function runCampaignInWorker(dir: string, sink: Sink, n: number, run: WorkerRun) {
   const database = await openDatabase({ kind: 'sqlite', file: join(dir, 'smime-portal.sqlite') });
   try {
     const store = createStore(database.db, database.kind);
     const ctx = { store, clock: systemClock, actor: 'bench' };
-    await seed(database.db, ctx, { group: 'all', policy: 'Bench', users: n, notification: 'push', push: (i) => ({ endpoint: `${sink.base}/d/${i}`, ...keys }) });
-    const env: Record<string, string> = { DATA_DIR: dir, WORKER_CONCURRENCY: String(concurrency), PUSH_HTTP2: http2 ? '1' : '0', PUSH_ENCRYPTION_THREADS: String(encryptionThreads) };
+    const push = run.channel === 'push';
+    await seed(database.db, ctx, { group: 'all', policy: 'Bench', users: n, notification: run.channel, ...(push ? { push: (i: number) => ({ endpoint: `${sink.base}/d/${i}`, ...keys }) } : {}) });
+    const env: Record<string, string> = push
+      ? { PUSH_HTTP2: run.http2 === false ? '0' : '1', PUSH_ENCRYPTION_THREADS: String(run.encryptionThreads ?? 0) }
+      : { SMTP_URL: sink.base, MAIL_FROM: 'it@example.com' };
+    Object.assign(env, { DATA_DIR: dir, WORKER_CONCURRENCY: String(run.concurrency) });
     if (sink.ca) {
       writeFileSync(join(dir, 'sink-ca.pem'), sink.ca);
       env.NODE_EXTRA_CA_CERTS = join(dir, 'sink-ca.pem');
@@ -48,7 +61,7 @@ export async function runCampaignInWorker(dir: string, sink: Sink, n: number, co
     const before = processUsage(pid);
     const sinkBefore = await sink.stats();
     const t0 = nowEpochMs();
-    const started = await startCampaign(ctx, { push: true, email: true }, { policy: 'Bench', channel: 'push' });
+    const started = await startCampaign(ctx, { push: true, email: true }, { policy: 'Bench', channel: run.channel });
     const queuedMs = nowEpochMs() - t0;
     if (started.dryRun) throw new Error('dry run');
     while ((await store.campaigns.getCampaign(started.campaign.id))?.status !== 'done') await new Promise((r) => setTimeout(r, 20));
