@@ -43,6 +43,8 @@ describe('push encryptor', () => {
     expect({ ...threaded.headers, 'Content-Length': '' }).toEqual({ ...inline.headers, 'Content-Length': '' });
     expect(threaded.headers['Content-Length']).toBe(String(threaded.body.length));
     expect(Buffer.isBuffer(threaded.body)).toBe(true);
+    // Only the body crossed from the thread, not the buffer pool it was cut from.
+    expect(threaded.body.buffer.byteLength).toBe(threaded.body.length);
   });
 
   it('answers many requests at once, each with its own payload, over two threads', async () => {
