@@ -11,7 +11,8 @@ import { createStore } from '../server/src/store/create-store.ts';
 import { seed } from '../tests/campaigns/seed.ts';
 import { postgresUrlFor, spawnWorker, stopWorker, testSubscriptionKeys, workerDataDir } from '../tests/campaigns/process-harness.ts';
 import { openTestPostgres, postgresUnavailable } from '../tests/support/databases.ts';
-import { bareMailRate, cryptoFloorRate, naivePushRate } from './campaign-baselines.ts';
+import { cryptoFloorRate, naivePushRate } from './campaign-baselines.ts';
+import { bareMailRateInProcess } from './campaign-bare-mail.ts';
 import { runCampaignInWorker } from './campaign-worker-run.ts';
 import { nowEpochMs, pushReceiver, smtpSink } from './campaign-peers.ts';
 
@@ -113,14 +114,15 @@ export async function benchCampaign(print: (line: string) => void): Promise<void
 
 /**
  * Email on SQLite, sent by a `smime-portal worker` process (as deployed, like push), vs a bare
- * pooled nodemailer loop with the same pool size, measured right before and right after the
- * campaign (this machine drifts by tens of percent within minutes); the ratio uses their mean.
+ * pooled nodemailer loop with the same pool size, in a fresh process of its own too, measured
+ * right before and right after the campaign (this machine drifts by tens of percent within
+ * minutes); the ratio uses their mean.
  */
 export async function benchEmail(print: (line: string) => void): Promise<void> {
   const bareRun = async () => {
     const sink = await smtpSink();
     try {
-      return await bareMailRate(MAIL_N, sink.base, CONCURRENCY, 5);
+      return await bareMailRateInProcess(MAIL_N, sink.base, CONCURRENCY, 5);
     } finally {
       await sink.close();
     }
