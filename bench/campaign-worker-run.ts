@@ -46,10 +46,13 @@ export async function runCampaignInWorker(dir: string, sink: Sink, n: number, ru
     const ctx = { store, clock: systemClock, actor: 'bench' };
     const push = run.channel === 'push';
     await seed(database.db, ctx, { group: 'all', policy: 'Bench', users: n, notification: run.channel, ...(push ? { push: (i: number) => ({ endpoint: `${sink.base}/d/${i}`, ...keys }) } : {}) });
-    const env: Record<string, string> = push
-      ? { PUSH_HTTP2: run.http2 === false ? '0' : '1', PUSH_ENCRYPTION_THREADS: String(run.encryptionThreads ?? 0) }
-      : { SMTP_URL: sink.base, MAIL_FROM: 'it@example.com' };
-    Object.assign(env, { DATA_DIR: dir, WORKER_CONCURRENCY: String(run.concurrency) });
+    const env: Record<string, string> = {
+      DATA_DIR: dir,
+      WORKER_CONCURRENCY: String(run.concurrency),
+      ...(push
+        ? { PUSH_HTTP2: run.http2 === false ? '0' : '1', PUSH_ENCRYPTION_THREADS: String(run.encryptionThreads ?? 0) }
+        : { SMTP_URL: sink.base, MAIL_FROM: 'it@example.com' }),
+    };
     if (sink.ca) {
       writeFileSync(join(dir, 'sink-ca.pem'), sink.ca);
       env.NODE_EXTRA_CA_CERTS = join(dir, 'sink-ca.pem');
