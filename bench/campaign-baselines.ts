@@ -4,9 +4,10 @@ import https from 'node:https';
 import nodemailer from 'nodemailer';
 import webpush from 'web-push';
 import { buildEmail } from '../server/src/channels/email/build-email.ts';
+import { createEmailChannel } from '../server/src/channels/email/email-channel.ts';
 import { buildPushRequest } from '../server/src/channels/push/build-push-request.ts';
 import type { VapidKeys } from '../server/src/channels/push/vapid.ts';
-import type { PushSubscriptionRecord } from '../server/src/ports.ts';
+import type { Notice, PushSubscriptionRecord } from '../server/src/ports.ts';
 
 /** Messages per second and this process's CPU time per message (user + system, µs). */
 export interface Rate {
@@ -68,17 +69,28 @@ export function cryptoFloorRate(n: number, sub: (i: number) => PushSubscriptionR
   });
 }
 
+/** What the bare mail loop sends through: nodemailer composing each message, or our email channel. */
+export type MailLoop = 'nodemailer' | 'channel';
+
 /**
- * A bare pooled nodemailer loop (same pool size and concurrency as the channel) sending the same
- * localized message the campaign sends, so the ratio measures the campaign machinery rather than
- * a difference in message size. Per second.
+ * A bare pooled loop (same pool size and concurrency as the campaign's channel) sending the same
+ * localized notice the campaign sends, per second. `nodemailer`: `sendMail` composes each message
+ * (the issue's baseline). `channel`: the email channel itself — our renderer, then nodemailer's
+ * pooled transport — without the queue, so campaign/channel is what the durable queue costs.
  */
-export async function bareMailRate(n: number, smtpUrl: string, concurrency: number, maxConnections: number): Promise<Rate> {
+export async function bareMailRate(n: number, smtpUrl: string, concurrency: number, maxConnections: number, loop: MailLoop = 'nodemailer'): Promise<Rate> {
   const transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections });
+  const channel = createEmailChannel({ smtpUrl, from: 'it@example.com', pool: true, maxConnections });
   const r = await measure(n, () =>
     pool(n, concurrency, async (i) => {
       const url = `https://portal.example.com/smime/retrieve?r=0198c3f2-0000-7000-8000-${String(i).padStart(12, '0')}`;
-      const content = buildEmail({ recipientId: String(i), kind: 'retrieve', user: { email: `user${i}@example.com`, displayName: `User ${i}`, locale: 'en' }, url, topic: 'smime-certificates', subscriptions: [] });
+      const notice: Notice = { recipientId: String(i), kind: 'retrieve', user: { email: `user${i}@example.com`, displayName: `User ${i}`, locale: 'en' }, url, topic: 'smime-certificates', subscriptions: [] };
+      if (loop === 'channel') {
+        const outcome = await channel.send(notice);
+        if (outcome.status !== 'sent') throw new Error(`not sent: ${outcome.reason}`);
+        return;
+      }
+      const content = buildEmail(notice);
       await transport.sendMail({
         from: { name: content.senderName, address: 'it@example.com' },
         to: { name: `User ${i}`, address: `user${i}@example.com` },
@@ -90,5 +102,6 @@ export async function bareMailRate(n: number, smtpUrl: string, concurrency: numb
     }),
   );
   transport.close();
+  await channel.close();
   return r;
 }

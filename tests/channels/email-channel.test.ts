@@ -82,6 +82,24 @@ describe('email channel against smtp-server', () => {
     expect(mail.html).not.toContain('<b>');
     expect(mail.headers.has('list-unsubscribe')).toBe(false);
     expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(mail.messageId).toMatch(/^<[0-9a-f-]{36}@example\.com>$/);
+    expect(Math.abs((mail.date?.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('gives every message its own Message-ID', async () => {
+    inbox.length = 0;
+    await Promise.all([channel.send(notice()), channel.send(notice())]);
+    expect(new Set(inbox.map((m) => m.messageId)).size).toBe(2);
+  });
+
+  it('has nodemailer compose what the renderer declines: an internationalized domain', async () => {
+    inbox.length = 0;
+    expect(await channel.send(notice({ email: 'ann@bücher.example', displayName: 'Ann' }))).toEqual({ status: 'sent', goneDeviceIds: [] });
+    const mail = inbox[0]!;
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address : undefined).toMatch(/^ann@(bücher|xn--bcher-kva)\.example$/);
+    expect(mail.from?.value).toEqual([{ name: 'IT – S/MIME certificates', address: 'it-certificates@example.com' }]);
+    expect(mail.text).toContain('https://portal.example.com/smime/retrieve?r=r-7&x=1');
+    expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
   });
 
   it('sends zh-TW to a zh-TW user', async () => {

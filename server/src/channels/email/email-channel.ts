@@ -1,9 +1,14 @@
 /**
- * The email channel: a pooled SMTP transport (nodemailer) sending the localized notice.
+ * The email channel: a pooled SMTP transport (nodemailer) sending the localized notice, rendered
+ * by render-mime.ts into a finished message (nodemailer composes only what that does not cover).
  */
+import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { Channel, SendOutcome } from '../../ports.ts';
+import addressparser from 'nodemailer/lib/addressparser';
+import type { SendMailOptions } from 'nodemailer/lib/mailer';
+import type { Channel, Notice, SendOutcome } from '../../ports.ts';
 import { buildEmail } from './build-email.ts';
+import { type Mailbox, renderMime } from './render-mime.ts';
 
 export interface EmailChannelOptions {
   /** smtp://user:pass@host:port or smtps://…; never logged (it may hold a password). */
@@ -31,24 +36,35 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   });
-  const hasDisplayName = options.from.includes('<');
+  const sender = parseSender(options.from);
+
+  /** The finished message, or nodemailer's composition input where renderMime declines. */
+  function message(notice: Notice, to: string): SendMailOptions {
+    const content = buildEmail(notice);
+    const from = { name: sender.name || content.senderName, address: sender.address };
+    const recipient = { name: notice.user.displayName ?? '', address: to };
+    // RFC 3834: an automated notice; asks auto-responders not to answer it.
+    const headers = { 'Auto-Submitted': 'auto-generated' };
+    const id = randomUUID();
+    const raw = renderMime({ from, to: recipient, subject: content.subject, text: content.text, html: content.html, date: new Date(), messageId: `<${id}@${sender.address.split('@').pop()}>`, boundary: id.replaceAll('-', ''), headers });
+    if (raw !== null) return { envelope: { from: sender.address, to: [to] }, raw };
+    return {
+      from: sender.name || !sender.parsed ? options.from : from,
+      to: recipient.name ? recipient : to,
+      subject: content.subject,
+      text: content.text,
+      html: content.html,
+      headers,
+    };
+  }
 
   return {
     kind: 'email',
     async send(notice) {
       const to = notice.user.email;
       if (!to) return { status: 'permanent', reason: 'no address', goneDeviceIds: [] };
-      const content = buildEmail(notice);
       try {
-        await transport.sendMail({
-          from: hasDisplayName ? options.from : { name: content.senderName, address: options.from },
-          to: notice.user.displayName ? { name: notice.user.displayName, address: to } : to,
-          subject: content.subject,
-          text: content.text,
-          html: content.html,
-          // RFC 3834: an automated notice; asks auto-responders not to answer it.
-          headers: { 'Auto-Submitted': 'auto-generated' },
-        });
+        await transport.sendMail(message(notice, to));
         return { status: 'sent', goneDeviceIds: [] };
       } catch (error) {
         return classifySmtpError(error);
@@ -58,6 +74,13 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
       transport.close();
     },
   };
+}
+
+/** MAIL_FROM's display name and address; `parsed` is false where it is not one mailbox. */
+function parseSender(from: string): Mailbox & { name: string; parsed: boolean } {
+  const [first, ...rest] = addressparser(from, { flatten: true });
+  if (first?.address && rest.length === 0) return { name: first.name, address: first.address, parsed: true };
+  return { name: '', address: from.trim(), parsed: false };
 }
 
 /** Maps a nodemailer failure to an outcome (see createEmailChannel). */
