@@ -80,12 +80,12 @@ export type MailLoop = 'nodemailer' | 'channel';
  */
 export async function bareMailRate(n: number, smtpUrl: string, concurrency: number, maxConnections: number, loop: MailLoop = 'nodemailer'): Promise<Rate> {
   const transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections });
-  const channel = createEmailChannel({ smtpUrl, from: 'it@example.com', pool: true, maxConnections });
+  const channel = loop === 'channel' ? createEmailChannel({ smtpUrl, from: 'it@example.com', pool: true, maxConnections }) : null;
   const r = await measure(n, () =>
     pool(n, concurrency, async (i) => {
       const url = `https://portal.example.com/smime/retrieve?r=0198c3f2-0000-7000-8000-${String(i).padStart(12, '0')}`;
       const notice: Notice = { recipientId: String(i), kind: 'retrieve', user: { email: `user${i}@example.com`, displayName: `User ${i}`, locale: 'en' }, url, topic: 'smime-certificates', subscriptions: [] };
-      if (loop === 'channel') {
+      if (channel) {
         const outcome = await channel.send(notice);
         if (outcome.status !== 'sent') throw new Error(`not sent: ${outcome.reason}`);
         return;
@@ -102,6 +102,6 @@ export async function bareMailRate(n: number, smtpUrl: string, concurrency: numb
     }),
   );
   transport.close();
-  await channel.close();
+  await channel?.close();
   return r;
 }
