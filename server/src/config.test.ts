@@ -36,6 +36,12 @@ describe('loadConfig', () => {
     expect(c.publicUrl).toBe('https://portal.example.com');
   });
 
+  it('keeps an SMTP connection for 1000 messages unless SMTP_MAX_MESSAGES says otherwise', () => {
+    expect(loadConfig({}).smtpMaxMessages).toBe(1000);
+    expect(loadConfig({ SMTP_MAX_MESSAGES: '20' }).smtpMaxMessages).toBe(20);
+    expect(() => loadConfig({ SMTP_MAX_MESSAGES: '0' })).toThrow(/SMTP_MAX_MESSAGES: /);
+  });
+
   it('encrypts pushes on one thread per core beyond the first (at most 4) unless PUSH_ENCRYPTION_THREADS says otherwise', () => {
     expect(loadConfig({}).campaigns.pushEncryptionThreads).toBe(Math.min(4, availableParallelism() - 1));
     expect(loadConfig({ PUSH_ENCRYPTION_THREADS: '0' }).campaigns.pushEncryptionThreads).toBe(0);

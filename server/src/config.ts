@@ -27,6 +27,7 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\//, 'must look like smtp://user:pass@host:port')
     .optional(),
   MAIL_FROM: z.string().min(3).optional(),
+  SMTP_MAX_MESSAGES: intIn(1, 1_000_000).default(1000),
   KEK: z.base64('must be base64').optional(),
   SCEP_ALLOW_LEGACY_DES: boolFlag.default(false),
   CERT_VALIDITY_DAYS: intIn(1, 3650).default(365),
@@ -59,6 +60,8 @@ export type Config = Readonly<{
   database: Readonly<{ kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string }>;
   publicUrl: string;
   smtpUrl: string | null;
+  /** Messages one pooled SMTP connection sends before it is replaced. */
+  smtpMaxMessages: number;
   mailFrom: string;
   kek: string | null;
   scepAllowLegacyDes: boolean;
@@ -128,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ),
     publicUrl: (e.PUBLIC_URL ?? `${e.TLS_CERT ? 'https' : 'http'}://${host}:${e.PORT}`).replace(/\/+$/, ''),
     smtpUrl: e.SMTP_URL ?? null,
+    smtpMaxMessages: e.SMTP_MAX_MESSAGES,
     mailFrom: e.MAIL_FROM ?? 'S/MIME Portal <smime-portal@localhost>',
     kek: e.KEK ?? null,
     scepAllowLegacyDes: e.SCEP_ALLOW_LEGACY_DES,

@@ -122,6 +122,31 @@ describe('email channel against smtp-server', () => {
     expect(inbox[0]?.from?.value).toEqual([{ name: 'Contoso IT', address: 'it@contoso.example' }]);
   });
 
+  it('replaces a pooled connection after maxMessages messages, and keeps it for 1000 by default', async () => {
+    let connections = 0;
+    const url = await startSmtp({
+      onConnect(_session, callback) {
+        connections += 1;
+        callback();
+      },
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => callback());
+      },
+    });
+    const send = async (messages: number, maxMessages?: number) => {
+      connections = 0;
+      const c = createEmailChannel({ smtpUrl: url, from: 'it@example.com', pool: true, maxConnections: 1, ...(maxMessages ? { maxMessages } : {}) });
+      const outcomes = await Promise.all(Array.from({ length: messages }, () => c.send(notice())));
+      await c.close();
+      expect(outcomes.filter((o) => o.status === 'sent')).toHaveLength(messages);
+      return connections;
+    };
+    expect(await send(5, 2)).toBe(3);
+    // nodemailer's own default (100) would open a second connection here.
+    expect(await send(150)).toBe(1);
+  });
+
   it('is permanent with no address', async () => {
     expect(await channel.send(notice({ email: null }))).toEqual({
       status: 'permanent',

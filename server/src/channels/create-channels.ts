@@ -11,6 +11,8 @@ import { createUnconfiguredChannel } from './unconfigured-channel.ts';
 export interface ChannelsConfig {
   smtpUrl: string | null;
   mailFrom: string;
+  /** Messages per pooled SMTP connection before it is replaced. Default 1000. */
+  smtpMaxMessages?: number;
   vapid: { publicKey: string; privateKey: string; subject: string } | null;
   push: { allowInsecureEndpoints: boolean };
 }
@@ -46,6 +48,7 @@ export function createChannels(config: ChannelsConfig, tuning: ChannelTuning = {
           from: config.mailFrom,
           pool: true,
           maxConnections: tuning.smtpMaxConnections ?? 5,
+          ...(config.smtpMaxMessages ? { maxMessages: config.smtpMaxMessages } : {}),
         })
       : createUnconfiguredChannel('email'),
     push: config.vapid

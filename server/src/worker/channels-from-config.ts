@@ -29,6 +29,7 @@ export async function channelsFromConfig(config: Config, sources: ChannelSources
   const channels = createChannels(
     {
       smtpUrl: config.smtpUrl,
+      smtpMaxMessages: config.smtpMaxMessages,
       mailFrom: config.mailFrom,
       vapid: { ...keys, subject: vapidSubject(config) },
       push: { allowInsecureEndpoints: config.campaigns.allowInsecurePush },

@@ -17,6 +17,13 @@ export interface EmailChannelOptions {
   from: string;
   pool: true;
   maxConnections: number;
+  /**
+   * Messages a pooled connection sends before it is closed and replaced (nodemailer's own default
+   * is 100). Every replacement waits for the server's greeting again — servers delay it on
+   * purpose (smtp-server 100 ms, Postfix's postscreen longer) — and connections opened together
+   * reach the limit together. Default 1000.
+   */
+  maxMessages?: number;
   /** Connection, greeting and socket timeouts. Default 30 s. */
   timeoutMs?: number;
 }
@@ -32,6 +39,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     url: options.smtpUrl,
     pool: true,
     maxConnections: options.maxConnections,
+    maxMessages: options.maxMessages ?? 1000,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
