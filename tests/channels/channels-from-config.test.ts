@@ -3,9 +3,6 @@
  * email channel's pool, counted as connections by a real smtp-server.
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import type net from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/src/config.ts';
 import type { Notice } from '../../server/src/ports.ts';
@@ -14,33 +11,14 @@ import { kekFromBytes } from '../../server/src/vault/kek.ts';
 import { staticKeyring } from '../../server/src/vault/keyring.ts';
 import { createVault } from '../../server/src/vault/vault.ts';
 import { channelsFromConfig } from '../../server/src/worker/channels-from-config.ts';
+import { type CountingSmtp, startCountingSmtp } from '../support/counting-smtp.ts';
 import { openTestSqlite } from '../support/databases.ts';
 
-let server: SMTPServer;
-let smtpUrl: string;
-let connections = 0;
-
+let smtp: CountingSmtp;
 beforeAll(async () => {
-  server = new SMTPServer({
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onConnect(_session, callback) {
-      connections += 1;
-      callback();
-    },
-    onData(stream, _session, callback) {
-      stream.resume();
-      stream.on('end', () => callback());
-    },
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server.server, 'listening');
-  smtpUrl = `smtp://127.0.0.1:${(server.server.address() as net.AddressInfo).port}`;
+  smtp = await startCountingSmtp();
 });
-
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => smtp.close());
 
 const notice: Notice = {
   recipientId: 'r-1',
@@ -57,11 +35,11 @@ describe('channelsFromConfig', () => {
     try {
       const sources = { store: createStore(database.db, database.kind), vault: createVault(staticKeyring(kekFromBytes(randomBytes(32), 'test'))) };
       const connectionsFor = async (env: Record<string, string>) => {
-        const { channels } = await channelsFromConfig(loadConfig({ DATA_DIR: database.dir, SMTP_URL: smtpUrl, ...env }), sources);
-        connections = 0;
+        const { channels } = await channelsFromConfig(loadConfig({ DATA_DIR: database.dir, SMTP_URL: smtp.url, ...env }), sources);
+        smtp.reset();
         for (let i = 0; i < 5; i += 1) expect((await channels.email.send(notice)).status).toBe('sent');
         await Promise.all([channels.email.close(), channels.push.close()]);
-        return connections;
+        return smtp.connections();
       };
       expect(await connectionsFor({ SMTP_MAX_MESSAGES: '2' })).toBe(3);
       expect(await connectionsFor({})).toBe(1);

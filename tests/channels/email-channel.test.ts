@@ -9,6 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailChannel } from '../../server/src/channels/email/email-channel.ts';
 import type { Channel, Notice } from '../../server/src/ports.ts';
+import { startCountingSmtp } from '../support/counting-smtp.ts';
 
 const inbox: ParsedMail[] = [];
 const servers: SMTPServer[] = [];
@@ -123,28 +124,22 @@ describe('email channel against smtp-server', () => {
   });
 
   it('replaces a pooled connection after maxMessages messages, and keeps it for 1000 by default', async () => {
-    let connections = 0;
-    const url = await startSmtp({
-      onConnect(_session, callback) {
-        connections += 1;
-        callback();
-      },
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on('end', () => callback());
-      },
-    });
+    const smtp = await startCountingSmtp();
     const send = async (messages: number, maxMessages?: number) => {
-      connections = 0;
-      const c = createEmailChannel({ smtpUrl: url, from: 'it@example.com', pool: true, maxConnections: 1, ...(maxMessages ? { maxMessages } : {}) });
+      smtp.reset();
+      const c = createEmailChannel({ smtpUrl: smtp.url, from: 'it@example.com', pool: true, maxConnections: 1, ...(maxMessages ? { maxMessages } : {}) });
       const outcomes = await Promise.all(Array.from({ length: messages }, () => c.send(notice())));
       await c.close();
       expect(outcomes.filter((o) => o.status === 'sent')).toHaveLength(messages);
-      return connections;
+      return smtp.connections();
     };
-    expect(await send(5, 2)).toBe(3);
-    // nodemailer's own default (100) would open a second connection here.
-    expect(await send(150)).toBe(1);
+    try {
+      expect(await send(5, 2)).toBe(3);
+      // nodemailer's own default (100) would open a second connection here.
+      expect(await send(150)).toBe(1);
+    } finally {
+      await smtp.close();
+    }
   });
 
   it('is permanent with no address', async () => {
