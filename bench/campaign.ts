@@ -3,7 +3,7 @@
  * prints ratios. Sizes: BENCH_PUSH_N (100000), BENCH_MAIL_N (20000), BENCH_PG_N (30000); the push
  * sink and SMTP sink run in child processes (bench/campaign-sink.ts) for baselines and campaign alike.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { generateVapidKeys } from '../server/src/channels/push/vapid.ts';
 import { startCampaign } from '../server/src/domain/campaigns/campaign-service.ts';
 import { type PushSubscriptionRecord, systemClock } from '../server/src/ports.ts';
@@ -13,7 +13,7 @@ import { postgresUrlFor, spawnWorker, stopWorker, testSubscriptionKeys, workerDa
 import { openTestPostgres, postgresUnavailable } from '../tests/support/databases.ts';
 import { cryptoFloorRate, type MailLoop, naivePushRate } from './campaign-baselines.ts';
 import { bareMailRateInProcess } from './campaign-bare-mail.ts';
-import { runCampaignInWorker } from './campaign-worker-run.ts';
+import { processUsage, runCampaignInWorker } from './campaign-worker-run.ts';
 import { nowEpochMs, pushReceiver, smtpSink } from './campaign-peers.ts';
 
 const PUSH_N = Number(process.env.BENCH_PUSH_N ?? 100_000);
@@ -35,16 +35,6 @@ const fmt = (x: number) => x.toFixed(0);
 
 async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 20));
-}
-
-/** A process's peak resident set (VmHWM, Linux) in MB, or '?' where /proc is not available. */
-function peakRssMb(pid: number | undefined): string {
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? fmt(Number(kb) / 1024) : '?';
-  } catch {
-    return '?';
-  }
 }
 
 export async function benchCampaign(print: (line: string) => void): Promise<void> {
@@ -102,7 +92,7 @@ export async function benchCampaign(print: (line: string) => void): Promise<void
     if (started.dryRun) throw new Error('dry run');
     await until(async () => (await store.campaigns.getCampaign(started.campaign.id))?.status === 'done');
     const seconds = (nowEpochMs() - t0) / 1000;
-    const peaks = procs.map((p) => peakRssMb(p.child.pid));
+    const peaks = procs.map((p) => fmt(processUsage(p.child.pid!).peakRssMb));
     await Promise.all(procs.map((p) => stopWorker(p)));
     const got = await sink.stats();
     print(`push ${PG_N} on PostgreSQL, ${workers} worker process(es): ${fmt(PG_N / seconds)}/s, first send ${fmt((got.firstAt ?? 0) - t0)} ms (received ${got.count}); worker peak RSS ${peaks.join(', ')} MB`);

@@ -11,8 +11,6 @@ import { createUnconfiguredChannel } from './unconfigured-channel.ts';
 export interface ChannelsConfig {
   smtpUrl: string | null;
   mailFrom: string;
-  /** Messages per pooled SMTP connection before it is replaced. Default 1000. */
-  smtpMaxMessages?: number;
   vapid: { publicKey: string; privateKey: string; subject: string } | null;
   push: { allowInsecureEndpoints: boolean };
 }
@@ -21,6 +19,8 @@ export interface ChannelTuning {
   clock?: Clock;
   /** SMTP connections kept open. Default 5. */
   smtpMaxConnections?: number;
+  /** Messages per pooled SMTP connection before it is replaced. Default 1000. */
+  smtpMaxMessages?: number;
   /** Push request deadline. Default 10 s. */
   pushTimeoutMs?: number;
   /** How long push services hold a message for an offline device. Default 7 days. */
@@ -48,7 +48,7 @@ export function createChannels(config: ChannelsConfig, tuning: ChannelTuning = {
           from: config.mailFrom,
           pool: true,
           maxConnections: tuning.smtpMaxConnections ?? 5,
-          ...(config.smtpMaxMessages ? { maxMessages: config.smtpMaxMessages } : {}),
+          ...(tuning.smtpMaxMessages ? { maxMessages: tuning.smtpMaxMessages } : {}),
         })
       : createUnconfiguredChannel('email'),
     push: config.vapid

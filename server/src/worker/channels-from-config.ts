@@ -29,13 +29,13 @@ export async function channelsFromConfig(config: Config, sources: ChannelSources
   const channels = createChannels(
     {
       smtpUrl: config.smtpUrl,
-      smtpMaxMessages: config.smtpMaxMessages,
       mailFrom: config.mailFrom,
       vapid: { ...keys, subject: vapidSubject(config) },
       push: { allowInsecureEndpoints: config.campaigns.allowInsecurePush },
     },
     {
       ...(sources.clock ? { clock: sources.clock } : {}),
+      smtpMaxMessages: config.smtpMaxMessages,
       pushHttp2: config.campaigns.pushHttp2,
       pushEncryptionThreads: config.campaigns.pushEncryptionThreads,
       onThreadError: (error) => sources.log?.('error', 'a push encryption thread failed; its messages are encrypted on the main thread', { error: error.message }),

@@ -45,6 +45,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     socketTimeout: timeoutMs,
   });
   const sender = parseSender(options.from);
+  const messageIdDomain = sender.address.split('@').pop();
 
   /** The finished message, or nodemailer's composition input where renderMime declines. */
   function message(notice: Notice, to: string): SendMailOptions {
@@ -54,7 +55,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     // RFC 3834: an automated notice; asks auto-responders not to answer it.
     const headers = { 'Auto-Submitted': 'auto-generated' };
     const id = randomUUID();
-    const raw = renderMime({ from, to: recipient, subject: content.subject, text: content.text, html: content.html, date: new Date(), messageId: `<${id}@${sender.address.split('@').pop()}>`, boundary: id.replaceAll('-', ''), headers });
+    const raw = renderMime({ from, to: recipient, subject: content.subject, text: content.text, html: content.html, date: new Date(), messageId: `<${id}@${messageIdDomain}>`, boundary: id.replaceAll('-', ''), headers });
     if (raw !== null) return { envelope: { from: sender.address, to: [to] }, raw };
     return {
       from: sender.name || !sender.parsed ? options.from : from,
